@@ -1,0 +1,103 @@
+"""The typed catalog: what the loader produces and every generator consumes.
+
+Plain frozen dataclasses, so generators are pure functions of a value that
+cannot change under them. Validation lives in the loader; a model instance is
+always valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = [
+    "AlertThresholds",
+    "Catalog",
+    "Rollout",
+    "Service",
+    "Slo",
+    "SloKind",
+    "SourceRef",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a catalog node came from, for error messages that point at a line."""
+
+    file: str
+    line: int
+    column: int
+
+
+class SloKind(str, Enum):
+    """Which SLI an SLO measures: 5xx ratio or requests slower than a bucket."""
+
+    AVAILABILITY = "availability"
+    LATENCY = "latency"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertThresholds:
+    """The seed's RED alerts: 5xx ratio, p95 latency and minimum throughput."""
+
+    error_rate: float = 0.05
+    latency_p95_seconds: float = 0.5
+    min_rps: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Slo:
+    """One objective of one service (objective is a percentage, e.g. 99.9)."""
+
+    name: str
+    kind: SloKind
+    objective: float
+    latency_threshold_seconds: float | None = None
+    description: str = ""
+
+    @property
+    def error_budget(self) -> float:
+        """The allowed bad fraction, 1 - objective/100 (0.001 for 99.9)."""
+        return 1.0 - self.objective / 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Rollout:
+    """Canary analysis settings for Argo Rollouts."""
+
+    success_rate: float = 0.95
+    latency_p95_seconds: float | None = None
+    interval: str = "1m"
+    failure_limit: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """One service of the fleet, with defaults already applied."""
+
+    name: str
+    team: str
+    tier: int
+    alerts: AlertThresholds
+    slos: tuple[Slo, ...] = ()
+    owners: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    """Routing labels added to every alert of the service (sorted by key)."""
+    runbook_url: str = ""
+    slo_period_days: int = 30
+    rollout: Rollout = field(default_factory=Rollout)
+    registries: tuple[str, ...] = ()
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The whole fleet, services sorted by name so output is byte-stable."""
+
+    services: tuple[Service, ...]
+    registries: tuple[str, ...] = ()
+    """Image registries every service may pull from (policies)."""
+    required_labels: tuple[str, ...] = ("team",)
+    """Kubernetes labels every workload must carry (policies)."""
+    source: str = ""

@@ -1,0 +1,46 @@
+"""The ``zwobs`` command: parse arguments, call the parts, set the exit code.
+
+Exit codes: 0 ok, 1 drift or findings over the gate, 2 usage or user error,
+3 inconclusive (``verify`` only). Each subcommand lives in its own
+``_add_<name>`` function so the parts stay independent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zwobs", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_ADDERS):
+        add(sub)
+    return parser
+
+
+# Each part registers its subcommands here (see the _add_* functions below).
+_ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
