@@ -1,0 +1,1 @@
+"""OpenTelemetry server spans, outgoing propagation, set-up and correlated logs."""
