@@ -27,6 +27,10 @@ class ServerSpan:
         self.span = span
         self.token = token
 
+    def detach(self) -> None:
+        """Restore the caller's context; must run in the task that called ``start_span``."""
+        context.detach(self.token)  # type: ignore[arg-type]
+
 
 def _header_getter(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", ())}
@@ -50,7 +54,11 @@ def finish_span(
     error: BaseException | None,
     end_ns: int,
 ) -> None:
-    """Name, annotate and end the span at ``end_ns``; detach its context."""
+    """Name, annotate and end the span at ``end_ns``.
+
+    May run in another task than ``start_span`` (Starlette streams from a
+    child task), so it never touches the context: the middleware detaches.
+    """
     span = handle.span
     if span.is_recording():
         if route is not None:
@@ -60,4 +68,3 @@ def finish_span(
         if error is not None:
             span.record_exception(error)
     span.end(end_time=end_ns)
-    context.detach(handle.token)  # type: ignore[arg-type]
