@@ -6,10 +6,10 @@ read nothing from it (they use the active span). Outside a request it is None.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
-__all__ = ["current_scope"]
+__all__ = ["bind_scope", "current_scope", "unbind_scope"]
 
 Scope = dict[str, Any]
 
@@ -19,3 +19,12 @@ _scope: ContextVar[Scope | None] = ContextVar("zwobs_request_scope", default=Non
 def current_scope() -> Scope | None:
     """The ASGI scope of the request handled by the current task, if any."""
     return _scope.get()
+
+
+def bind_scope(scope: Scope) -> Token[Scope | None]:
+    """Make ``scope`` the current request (the middleware calls this)."""
+    return _scope.set(scope)
+
+
+def unbind_scope(token: Token[Scope | None]) -> None:
+    _scope.reset(token)

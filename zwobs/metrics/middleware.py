@@ -1,0 +1,265 @@
+"""The pure ASGI middleware: RED metrics and the server span of every HTTP request.
+
+Per-request state lives in a local ``_Exchange``, never on the middleware, so
+concurrent requests cannot leak into each other. Every piece of zwobs's own
+work is fenced: an error inside zwobs is logged once and the request goes on;
+an error of the app is recorded as 500 and re-raised unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
+from typing import Any
+
+from opentelemetry import trace
+
+from zwobs import names
+from zwobs.context import bind_scope, unbind_scope
+from zwobs.metrics.exposition import serve_metrics
+from zwobs.metrics.families import HttpMetrics
+from zwobs.metrics.routes import RouteTemplates
+from zwobs.tracing.server import ServerSpan, finish_span, start_span
+
+__all__ = ["MetricsMiddleware", "PathLabel"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+PathLabel = Callable[[Scope, str], str]
+"""Optional hook: (scope, route template) -> the ``path`` label to record."""
+
+_log = logging.getLogger("zwobs.metrics")
+
+_SERVER_ERROR = 500
+_DISCONNECTED = int(names.DISCONNECTED_STATUS)
+
+
+class _Exchange:
+    """What one request has done so far."""
+
+    __slots__ = (
+        "disconnected",
+        "end_ns",
+        "entry_root",
+        "method",
+        "path",
+        "request_bytes",
+        "response_bytes",
+        "span",
+        "start_ns",
+        "status",
+    )
+
+    def __init__(self, method: str, entry_root: str, start_ns: int) -> None:
+        self.method = method
+        self.entry_root = entry_root
+        self.start_ns = start_ns
+        self.end_ns = 0
+        self.status: int | None = None
+        self.path: str | None = None
+        self.request_bytes = 0
+        self.response_bytes = 0
+        self.disconnected = False
+        self.span: ServerSpan | None = None
+
+
+class MetricsMiddleware:
+    """Records the metrics of names.py for every HTTP request and serves ``metrics_path``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        metrics: HttpMetrics,
+        routes: RouteTemplates,
+        metrics_path: str | None = "/metrics",
+        excluded_paths: Collection[str] = (),
+        path_label: PathLabel | None = None,
+        tracing: bool = True,
+    ) -> None:
+        self.app = app
+        self._service = service
+        self._metrics = metrics
+        self._routes = routes
+        self._metrics_path = metrics_path
+        self._excluded = frozenset(excluded_paths)
+        self._path_label = path_label
+        self._tracing = tracing
+        self._exemplars = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+        self._in_progress = {
+            method: metrics.in_progress.labels(service, method)
+            for method in (*names.KNOWN_METHODS, names.OTHER_METHOD)
+        }
+        self._children: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._reported: set[str] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path == self._metrics_path:
+            await serve_metrics(scope, send, self._metrics.registry)
+            return
+        if path in self._excluded:
+            await self.app(scope, receive, send)
+            return
+
+        method = scope["method"]
+        if method not in names.KNOWN_METHODS:
+            method = names.OTHER_METHOD
+        start_perf = time.perf_counter_ns()
+        exchange = _Exchange(method, scope.get("root_path", ""), time.time_ns())
+        self._in_progress[method].inc()
+        if self._tracing:
+            try:
+                exchange.span = start_span(scope, method, exchange.start_ns)  # type: ignore[arg-type]
+            except Exception as exc:
+                self._report("start_span", exc)
+        scope_token = bind_scope(scope)  # type: ignore[arg-type]
+
+        async def receive_counting() -> Message:
+            message = await receive()
+            kind = message["type"]
+            if kind == "http.request":
+                exchange.request_bytes += len(message.get("body", b""))
+            elif kind == "http.disconnect":
+                exchange.disconnected = True
+            return message
+
+        async def send_observing(message: Message) -> None:
+            kind = message["type"]
+            if kind == "http.response.start":
+                exchange.status = message["status"]
+                self._resolve_path(scope, exchange)
+            elif kind == "http.response.body":
+                exchange.response_bytes += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await send(message)
+                    self._finish(scope, exchange, start_perf)
+                    return
+            elif kind == "http.response.pathsend":
+                await send(message)
+                exchange.response_bytes += _file_size(message.get("path", ""))
+                self._finish(scope, exchange, start_perf)
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive_counting, send_observing)
+        except BaseException as exc:
+            if exchange.end_ns == 0:
+                if exchange.status is None:
+                    exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
+                self._finish(scope, exchange, start_perf, exc)
+            raise
+        else:
+            if exchange.end_ns == 0:
+                # The app returned without completing a response.
+                if exchange.status is None:
+                    exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
+                self._finish(scope, exchange, start_perf)
+        finally:
+            unbind_scope(scope_token)
+            if exchange.span is not None:
+                try:
+                    exchange.span.detach()
+                except Exception as exc:
+                    self._report("detach", exc)
+
+    def _resolve_path(self, scope: Scope, exchange: _Exchange) -> None:
+        try:
+            template = self._routes.template(scope, exchange.entry_root)  # type: ignore[arg-type]
+        except Exception as exc:
+            self._report("route template", exc)
+            template = names.UNMATCHED_PATH
+        if self._path_label is not None:
+            try:
+                template = str(self._path_label(scope, template))
+            except Exception as exc:
+                self._report("path_label callback", exc)
+        exchange.path = template
+
+    def _finish(
+        self,
+        scope: Scope,
+        exchange: _Exchange,
+        start_perf: int,
+        error: BaseException | None = None,
+    ) -> None:
+        """Record the request once: at its last body chunk, or when the app gave up."""
+        duration_ns = time.perf_counter_ns() - start_perf
+        exchange.end_ns = exchange.start_ns + duration_ns
+        status = exchange.status if exchange.status is not None else _SERVER_ERROR
+        self._in_progress[exchange.method].dec()
+        if exchange.path is None:
+            self._resolve_path(scope, exchange)
+        path = exchange.path or names.UNMATCHED_PATH
+        try:
+            self._record(exchange, path, status, duration_ns / 1e9)
+        except Exception as exc:
+            self._report("recording", exc)
+        if exchange.span is not None:
+            try:
+                route = None if path == names.UNMATCHED_PATH else path
+                finish_span(
+                    exchange.span, route=route, status=status, error=error, end_ns=exchange.end_ns
+                )
+            except Exception as exc:
+                self._report("finish_span", exc)
+
+    def _record(self, exchange: _Exchange, path: str, status: int, seconds: float) -> None:
+        method = exchange.method
+        children = self._children.get((method, path))
+        if children is None:
+            labels = (self._service, method, path)
+            metrics = self._metrics
+            children = (
+                metrics.duration.labels(*labels),
+                metrics.request_size.labels(*labels),
+                metrics.response_size.labels(*labels),
+            )
+            self._children[(method, path)] = children
+        counter = self._counters.get((method, path, status))
+        if counter is None:
+            counter = self._metrics.requests.labels(self._service, method, path, str(status))
+            self._counters[(method, path, status)] = counter
+        duration, request_size, response_size = children
+        exemplar = self._exemplar(exchange) if self._exemplars else None
+        counter.inc(1, exemplar)
+        duration.observe(seconds, exemplar)
+        request_size.observe(exchange.request_bytes)
+        response_size.observe(exchange.response_bytes)
+
+    @staticmethod
+    def _exemplar(exchange: _Exchange) -> dict[str, str] | None:
+        if exchange.span is None:
+            return None
+        context = exchange.span.span.get_span_context()
+        if not (context.is_valid and context.trace_flags.sampled):
+            return None
+        return {
+            "trace_id": trace.format_trace_id(context.trace_id),
+            "span_id": trace.format_span_id(context.span_id),
+        }
+
+    def _report(self, where: str, exc: Exception) -> None:
+        """Log an internal error once per site; the request never sees it."""
+        if where not in self._reported:
+            self._reported.add(where)
+            _log.error("zwobs: error in %s (logged once, request unaffected)", where, exc_info=exc)
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
