@@ -14,17 +14,22 @@ __all__ = [
     "DEFAULT_LATENCY_BUCKETS",
     "DEFAULT_SIZE_BUCKETS",
     "DISCONNECTED_STATUS",
+    "FLAG_DEGRADED",
     "FLAG_EVALUATIONS",
     "FLAG_READY",
     "FLAG_REFRESH_FAILURES",
     "FLAG_STATE_AGE",
     "KNOWN_METHODS",
     "LABEL_COMMIT",
+    "LABEL_FLAG",
     "LABEL_METHOD",
     "LABEL_PATH",
+    "LABEL_REASON",
+    "LABEL_RESULT",
     "LABEL_SERVICE",
     "LABEL_STATUS",
     "LABEL_VERSION",
+    "OTHER_FLAG",
     "OTHER_METHOD",
     "REQUESTS_IN_PROGRESS",
     "REQUESTS_TOTAL",
@@ -35,6 +40,7 @@ __all__ = [
     "SECRET_EXPIRY",
     "SECRET_FETCHES",
     "SECRET_STALENESS",
+    "UNKNOWN_FLAG",
     "UNMATCHED_PATH",
 ]
 
@@ -81,7 +87,18 @@ FLAG_EVALUATIONS: Final = "zwobs_flag_evaluations_total"
 """Counter; labels ``flag`` (known flags only, unknown ones collapse) and ``result``."""
 FLAG_REFRESH_FAILURES: Final = "zwobs_flag_refresh_failures_total"
 FLAG_STATE_AGE: Final = "zwobs_flag_state_age_seconds"
+"""Gauge: seconds since the flag state was last confirmed by the server (0 offline, +Inf never)."""
 FLAG_READY: Final = "zwobs_flag_ready"
+"""Gauge (1/0): the client answers from the state it is configured for."""
+FLAG_DEGRADED: Final = "zwobs_flag_degraded"
+"""Gauge (1/0); label ``reason`` (a fixed set): the last refresh failed, last good state in use."""
+LABEL_FLAG: Final = "flag"
+LABEL_RESULT: Final = "result"
+LABEL_REASON: Final = "reason"
+UNKNOWN_FLAG: Final = "<unknown>"
+"""``flag`` of an evaluation of a name the flag state does not know: one series for all of them."""
+OTHER_FLAG: Final = "<other>"
+"""``flag`` once the per-process cap of distinct flag label values is reached."""
 
 # --- Secrets (zwobs.secrets) ---
 SECRET_FETCHES: Final = "zwobs_secret_fetches_total"
