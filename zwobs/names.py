@@ -10,6 +10,13 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "ALERT_ERROR_BUDGET_BURN",
+    "ALERT_HIGH_ERROR_RATE",
+    "ALERT_HIGH_LATENCY",
+    "ALERT_LOW_THROUGHPUT",
+    "ALERT_THRESHOLD_ERROR_RATIO",
+    "ALERT_THRESHOLD_LATENCY_P95",
+    "ALERT_THRESHOLD_MIN_RPS",
     "BUILD_INFO",
     "DEFAULT_LATENCY_BUCKETS",
     "DEFAULT_SIZE_BUCKETS",
@@ -22,12 +29,19 @@ __all__ = [
     "KNOWN_METHODS",
     "LABEL_COMMIT",
     "LABEL_FLAG",
+    "LABEL_LE",
     "LABEL_METHOD",
     "LABEL_PATH",
     "LABEL_REASON",
     "LABEL_RESULT",
     "LABEL_SERVICE",
+    "LABEL_SEVERITY",
+    "LABEL_SLI",
+    "LABEL_SLO",
+    "LABEL_SLO_PERIOD",
     "LABEL_STATUS",
+    "LABEL_TEAM",
+    "LABEL_TIER",
     "LABEL_VERSION",
     "OTHER_FLAG",
     "OTHER_METHOD",
@@ -40,6 +54,22 @@ __all__ = [
     "SECRET_EXPIRY",
     "SECRET_FETCHES",
     "SECRET_STALENESS",
+    "SERVICE_ERRORS_RATE5M",
+    "SERVICE_ERROR_RATIO_RATE5M",
+    "SERVICE_INFO",
+    "SERVICE_LATENCY_BUCKET_RATE5M",
+    "SERVICE_LATENCY_COUNT_RATE5M",
+    "SERVICE_LATENCY_P95_5M",
+    "SERVICE_REQUESTS_RATE5M",
+    "SLO_BUDGET_REMAINING",
+    "SLO_ERRORS_RATE",
+    "SLO_ERROR_RATIO",
+    "SLO_ERROR_RATIO_PERIOD",
+    "SLO_LATENCY_THRESHOLD",
+    "SLO_MIN_REQUESTS",
+    "SLO_OBJECTIVE",
+    "SLO_REQUESTS_RATE",
+    "SLO_WINDOWS",
     "UNKNOWN_FLAG",
     "UNMATCHED_PATH",
 ]
@@ -107,3 +137,62 @@ SECRET_CACHE_HITS: Final = "zwobs_secret_cache_hits_total"
 SECRET_STALENESS: Final = "zwobs_secret_staleness_seconds"
 SECRET_EXPIRY: Final = "zwobs_secret_expiry_seconds"
 """Gauge; label ``kind`` (token, lease): seconds until the credential expires."""
+
+# --- Recording rules and alerts rendered from the catalog (zwobs.render.alerts) ---
+# Fleet rules aggregate ``by (service)`` once for all services; per-service and
+# per-SLO settings are constant series joined ``on(service)`` / ``on(service, slo)``.
+# Burn rate of an SLO over window W (for dashboards):
+#   SLO_ERROR_RATIO[W] / on(service, slo) group_left() (1 - SLO_OBJECTIVE)
+LABEL_SLO: Final = "slo"
+LABEL_SLI: Final = "sli"
+"""``availability`` or ``latency`` (or ``custom`` for imported Sloth/OpenSLO specs)."""
+LABEL_SLO_PERIOD: Final = "slo_period"
+"""The SLO period as a duration (``30d``) on SLO_OBJECTIVE and the period rules."""
+LABEL_SEVERITY: Final = "severity"
+LABEL_TEAM: Final = "team"
+LABEL_TIER: Final = "tier"
+LABEL_LE: Final = "le"
+
+SERVICE_REQUESTS_RATE5M: Final = "service:http_requests:rate5m"
+"""Requests per second over 5m, ``by (service)``."""
+SERVICE_ERRORS_RATE5M: Final = "service:http_requests_errors:rate5m"
+"""5xx responses per second over 5m, ``by (service)`` (0, not absent, while there is traffic)."""
+SERVICE_ERROR_RATIO_RATE5M: Final = "service:http_requests_errors:ratio_rate5m"
+"""5xx ratio over 5m; absent (never NaN) while a service has no traffic."""
+SERVICE_LATENCY_BUCKET_RATE5M: Final = "service_le:http_request_duration_seconds_bucket:rate5m"
+"""Histogram bucket rates over 5m, ``by (service, le)``."""
+SERVICE_LATENCY_COUNT_RATE5M: Final = "service:http_request_duration_seconds_count:rate5m"
+SERVICE_LATENCY_P95_5M: Final = "service:http_request_duration_seconds:p95_5m"
+"""p95 latency in seconds over 5m; absent while a service has no traffic."""
+
+SLO_WINDOWS: Final[tuple[str, ...]] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+"""The multi-window multi-burn-rate windows (Google SRE workbook)."""
+SLO_REQUESTS_RATE: Final = {w: f"slo:sli_requests:rate{w}" for w in SLO_WINDOWS}
+"""Per window: SLI events per second averaged over the window, ``{service, slo}``."""
+SLO_ERRORS_RATE: Final = {w: f"slo:sli_errors:rate{w}" for w in SLO_WINDOWS}
+"""Per window: bad SLI events per second averaged over the window, ``{service, slo}``."""
+SLO_ERROR_RATIO: Final = {w: f"slo:sli_error:ratio_rate{w}" for w in SLO_WINDOWS}
+"""Per window: bad/total from counts (not averaged ratios); absent, never NaN, when idle."""
+SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_error:ratio_period"
+"""Bad/total over the whole SLO period, ``{service, slo, slo_period}``."""
+SLO_BUDGET_REMAINING: Final = "slo:error_budget_remaining:ratio"
+"""1 - spent/allowed over the SLO period (1 = untouched, <= 0 = exhausted)."""
+
+# Constant series, one per catalog entry (generated ``vector(x)`` rules).
+SERVICE_INFO: Final = "zwobs_service_info"
+"""Value 1, labels ``service, team, tier`` + the team's routing labels + ``runbook_url``."""
+SLO_OBJECTIVE: Final = "zwobs_slo_objective_ratio"
+"""The objective as a fraction (0.999), labels ``service, slo, sli, slo_period``."""
+SLO_LATENCY_THRESHOLD: Final = "zwobs_slo_latency_threshold_seconds"
+"""A latency SLO's threshold in seconds, labels ``service, slo, le`` (``le`` as exported)."""
+ALERT_THRESHOLD_ERROR_RATIO: Final = "zwobs_alert_error_ratio_threshold"
+"""Per-service override of HighErrorRate's threshold (only where it differs from the default)."""
+ALERT_THRESHOLD_LATENCY_P95: Final = "zwobs_alert_latency_p95_threshold_seconds"
+ALERT_THRESHOLD_MIN_RPS: Final = "zwobs_alert_min_rps_threshold"
+SLO_MIN_REQUESTS: Final = "zwobs_slo_min_requests"
+"""Per-service override of the minimum requests in a long window before an SLO alert fires."""
+
+ALERT_HIGH_ERROR_RATE: Final = "HighErrorRate"
+ALERT_HIGH_LATENCY: Final = "HighLatency"
+ALERT_LOW_THROUGHPUT: Final = "LowThroughput"
+ALERT_ERROR_BUDGET_BURN: Final = "ErrorBudgetBurn"
