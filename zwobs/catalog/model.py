@@ -8,7 +8,7 @@ always valid.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "AlertThresholds",
@@ -30,7 +30,7 @@ class SourceRef:
     column: int
 
 
-class SloKind(str, Enum):
+class SloKind(StrEnum):
     """Which SLI an SLO measures: 5xx ratio or requests slower than a bucket."""
 
     AVAILABILITY = "availability"

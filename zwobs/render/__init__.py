@@ -1,0 +1,123 @@
+"""Generators: pure functions from the typed catalog to files, collected in one place.
+
+The contract every generator follows (alerts, dashboards, rollouts, policies)::
+
+    def render_<x>(catalog: Catalog, options: RenderOptions) -> dict[str, bytes]
+
+* It returns ``{relative path: content}``; every path starts with the generator's own
+  directory (``alerts/``, ``dashboards/``, ``rollouts/``, ``policies/``), uses ``/`` and
+  never ``..``. ``zwobs render`` owns those directories: files it did not produce there
+  are stale and get removed (and reported by ``--check``).
+* It is pure: no I/O, no clock, no randomness, no environment. Same catalog, same bytes
+  (sort keys and lists; end text files with a newline).
+* It raises :class:`RenderError` for a catalog it cannot render (message says what and where).
+
+To register a generator add ONE line to ``GENERATORS`` below: ``(directory, "module:function")``.
+The module is imported lazily: a generator that fails to import breaks the renders that
+include it, never the import of zwobs.render or the other generators' ``--only`` runs.
+The recording-rule names a dashboard may draw (SLO burn rates, budgets, thresholds) are in
+:mod:`zwobs.names` (``SLO_*``, ``SERVICE_*``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Final
+
+from zwobs.catalog.model import Catalog
+
+__all__ = [
+    "FORMATS",
+    "GENERATORS",
+    "Generator",
+    "RenderError",
+    "RenderOptions",
+    "Rendered",
+    "generator_names",
+    "render_all",
+]
+
+FORMATS: Final = ("prometheus", "prometheus-operator")
+"""Output formats of the rule files: plain rule files or ``PrometheusRule`` objects."""
+
+# (directory, "module:function") -- one line per generator, in output order.
+GENERATORS: Final[tuple[tuple[str, str], ...]] = (
+    ("alerts", "zwobs.render.alerts:render_alerts"),
+)
+
+
+class RenderError(Exception):
+    """A catalog that validates but cannot be rendered; the message is for the user."""
+
+
+Progress = Callable[[str, int, int], None]
+"""``progress(what, done, total)``; generators may call it for long loops (it may be a no-op)."""
+
+
+def _no_progress(what: str, done: int, total: int) -> None:
+    del what, done, total
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """What a render run may vary besides the catalog."""
+
+    format: str = "prometheus"
+    """Rule files as plain Prometheus rule files or ``PrometheusRule`` objects."""
+    namespace: str = "monitoring"
+    """Namespace of the Kubernetes objects a generator emits."""
+    progress: Progress = field(default=_no_progress, compare=False, repr=False)
+
+
+Generator = Callable[[Catalog, RenderOptions], dict[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Everything one render produced, and the directories it owns."""
+
+    files: dict[str, bytes]
+    directories: tuple[str, ...]
+
+
+def generator_names() -> tuple[str, ...]:
+    """The registered output directories, in order."""
+    return tuple(directory for directory, _ in GENERATORS)
+
+
+def _load(spec: str) -> Generator:
+    module_name, _, attr = spec.partition(":")
+    function: Generator = getattr(importlib.import_module(module_name), attr)
+    return function
+
+
+def render_all(
+    catalog: Catalog, options: RenderOptions | None = None, only: Collection[str] | None = None
+) -> Rendered:
+    """Run the registered generators (or ``only`` these directories) and collect their files."""
+    options = options or RenderOptions()
+    if options.format not in FORMATS:
+        expected = ", ".join(FORMATS)
+        raise RenderError(f"unknown format {options.format!r}: expected one of {expected}")
+    selected = [(d, s) for d, s in GENERATORS if only is None or d in only]
+    unknown = sorted(set(only or ()) - {d for d, _ in GENERATORS})
+    if unknown:
+        raise RenderError(
+            f"unknown output {', '.join(unknown)}: expected some of {', '.join(generator_names())}"
+        )
+    files: dict[str, bytes] = {}
+    for directory, spec in selected:
+        for path, content in sorted(_load(spec)(catalog, options).items()):
+            _check_path(directory, path)
+            if path in files:
+                raise RenderError(f"two generators write {path}")
+            files[path] = content
+    return Rendered(files=dict(sorted(files.items())), directories=tuple(d for d, _ in selected))
+
+
+def _check_path(directory: str, path: str) -> None:
+    parts = path.split("/")
+    if parts[0] != directory or len(parts) < 2 or any(p in ("", ".", "..") for p in parts):
+        raise RenderError(f"generator for {directory}/ returned a path outside it: {path!r}")
