@@ -1,0 +1,56 @@
+"""The zwobs tracer of the current global provider, cached until the provider changes."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from opentelemetry import trace
+from opentelemetry.propagate import get_global_textmap
+from opentelemetry.propagators.textmap import TextMapPropagator
+
+SCHEMA_URL: Final = "https://opentelemetry.io/schemas/1.26.0"
+
+
+class _TracerCache:
+    __slots__ = ("fields", "propagator", "provider", "recording", "tracer")
+
+    def __init__(self) -> None:
+        self.provider: object = None
+        self.tracer: trace.Tracer = trace.NoOpTracer()
+        self.recording = False
+        self.propagator: TextMapPropagator | None = None
+        self.fields: frozenset[bytes] = frozenset()
+
+    def get(self) -> tuple[trace.Tracer, bool]:
+        provider = trace.get_tracer_provider()
+        if provider is not self.provider:
+            from zwobs import __version__  # noqa: PLC0415  (zwobs imports the middleware)
+
+            self.tracer = provider.get_tracer("zwobs", __version__, schema_url=SCHEMA_URL)
+            # Proxy and no-op providers never record: callers skip building attributes.
+            self.recording = not isinstance(
+                provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider
+            )
+            self.provider = provider
+        return self.tracer, self.recording
+
+    def header_fields(self) -> frozenset[bytes]:
+        """Lower-case header names the global propagator reads, as ASGI bytes."""
+        propagator = get_global_textmap()
+        if propagator is not self.propagator:
+            self.fields = frozenset(f.lower().encode("latin-1") for f in propagator.fields)
+            self.propagator = propagator
+        return self.fields
+
+
+_cache = _TracerCache()
+
+
+def tracer() -> tuple[trace.Tracer, bool]:
+    """(the zwobs tracer, whether its provider can record at all)."""
+    return _cache.get()
+
+
+def header_fields() -> frozenset[bytes]:
+    """Header names (lower-case bytes) the global propagator extracts."""
+    return _cache.header_fields()
