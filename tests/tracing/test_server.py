@@ -176,18 +176,18 @@ def test_5xx_sets_error_status_and_error_type_to_code(
     assert span.attributes["error.type"] == str(status)
 
 
-class _AppFailure(RuntimeError):
+class _AppFailureError(RuntimeError):
     pass
 
 
 def test_exception_is_recorded_with_error_status_and_class_name(
     spans: InMemorySpanExporter,
 ) -> None:
-    _run(_scope(), status=500, error=_AppFailure("db down"))
+    _run(_scope(), status=500, error=_AppFailureError("db down"))
     span = _only(spans)
     assert span.status.status_code is StatusCode.ERROR
-    assert span.status.description == "_AppFailure: db down"
-    assert span.attributes["error.type"] == f"{__name__}._AppFailure"
+    assert span.status.description == "_AppFailureError: db down"
+    assert span.attributes["error.type"] == f"{__name__}._AppFailureError"
     assert span.attributes["http.response.status_code"] == 500
     (event,) = [e for e in span.events if e.name == "exception"]
     assert event.attributes["exception.type"] == span.attributes["error.type"]
@@ -259,7 +259,7 @@ print("ok")
 def test_api_only_passes_incoming_context_through_without_recording() -> None:
     """A fresh interpreter with no SDK provider: nothing recorded, trace id still propagates."""
     result = subprocess.run(
-        [sys.executable, "-c", _API_ONLY], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", _API_ONLY], check=False, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
