@@ -126,12 +126,12 @@ async def test_invented_methods_collapse_into_one_series() -> None:
 # 3. app errors: 500, duration observed, exception unchanged; disconnects distinct
 
 
-class AppBug(Exception):
+class AppBugError(Exception):
     pass
 
 
 async def test_app_exception_counts_500_observes_duration_and_propagates_unchanged() -> None:
-    raised = AppBug("boom")
+    raised = AppBugError("boom")
 
     async def broken(request: Request) -> Response:
         await asyncio.sleep(0.05)
@@ -140,7 +140,7 @@ async def test_app_exception_counts_500_observes_duration_and_propagates_unchang
     registry = CollectorRegistry()
     inner = Starlette(routes=[Route("/broken", broken)])
     zwobs.instrument(inner, service=SERVICE, registry=registry, tracing=False)
-    with pytest.raises(AppBug) as caught:
+    with pytest.raises(AppBugError) as caught:
         await call(inner, "/broken")
     assert caught.value is raised
     assert requests(registry, method="GET", path="/broken", status="500") == 1
