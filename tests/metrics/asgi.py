@@ -82,8 +82,5 @@ def sample(registry: CollectorRegistry, name: str, **labels: str) -> float:
 def series(registry: CollectorRegistry, name: str) -> list[dict[str, str]]:
     """The label sets of every sample named ``name``."""
     return [
-        dict(s.labels)
-        for metric in registry.collect()
-        for s in metric.samples
-        if s.name == name
+        dict(s.labels) for metric in registry.collect() for s in metric.samples if s.name == name
     ]

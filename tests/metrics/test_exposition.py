@@ -69,8 +69,11 @@ def test_sampled_span_puts_trace_exemplars_on_counter_and_histogram(
 ) -> None:
     c = client(tracing=True)
     c.get("/a")
-    finished = [s for s in spans.get_finished_spans() if s.attributes and
-                s.attributes.get("http.response.status_code") == 200]
+    finished = [
+        s
+        for s in spans.get_finished_spans()
+        if s.attributes and s.attributes.get("http.response.status_code") == 200
+    ]
     assert finished, "the request produced no server span"
     trace_id = format(finished[-1].context.trace_id, "032x")
     text = c.get("/metrics", headers={"accept": OPENMETRICS}).text

@@ -94,8 +94,10 @@ async def test_unmatched_requests_are_counted_under_one_sentinel_never_the_raw_p
         result = await call(app, path)
         assert result.status == 404
     assert requests(registry, method="GET", path=names.UNMATCHED_PATH, status="404") == 3
-    assert all(s["path"] in ("/known", names.UNMATCHED_PATH, "/api/x")
-               for s in series(registry, names.REQUESTS_TOTAL))
+    assert all(
+        s["path"] in ("/known", names.UNMATCHED_PATH, "/api/x")
+        for s in series(registry, names.REQUESTS_TOTAL)
+    )
 
 
 async def test_route_is_not_matched_a_second_time_per_request() -> None:
@@ -376,10 +378,14 @@ def test_several_apps_share_one_registry_by_service_label() -> None:
     zwobs.instrument(second, service="two", registry=registry, tracing=False)
     TestClient(first).get("/a")
     TestClient(second).get("/a")
-    assert sample(registry, names.REQUESTS_TOTAL, service="one", method="GET", path="/a",
-                  status="200") == 1
-    assert sample(registry, names.REQUESTS_TOTAL, service="two", method="GET", path="/a",
-                  status="200") == 1
+    assert (
+        sample(registry, names.REQUESTS_TOTAL, service="one", method="GET", path="/a", status="200")
+        == 1
+    )
+    assert (
+        sample(registry, names.REQUESTS_TOTAL, service="two", method="GET", path="/a", status="200")
+        == 1
+    )
 
 
 def test_service_version_and_commit_come_from_the_environment(
@@ -392,10 +398,21 @@ def test_service_version_and_commit_come_from_the_environment(
     app = Starlette(routes=[Route("/a", ok)])
     zwobs.instrument(app, registry=registry, tracing=False)
     TestClient(app).get("/a")
-    assert sample(registry, names.BUILD_INFO, service="from-env", version="1.2.3",
-                  commit="abc123") == 1
-    assert sample(registry, names.REQUESTS_TOTAL, service="from-env", method="GET", path="/a",
-                  status="200") == 1
+    assert (
+        sample(registry, names.BUILD_INFO, service="from-env", version="1.2.3", commit="abc123")
+        == 1
+    )
+    assert (
+        sample(
+            registry,
+            names.REQUESTS_TOTAL,
+            service="from-env",
+            method="GET",
+            path="/a",
+            status="200",
+        )
+        == 1
+    )
 
 
 def test_otel_service_name_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -409,8 +426,9 @@ def test_otel_service_name_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def requests_for(registry: CollectorRegistry, service: str) -> float:
-    return sample(registry, names.REQUESTS_TOTAL, service=service, method="GET", path="/a",
-                  status="200")
+    return sample(
+        registry, names.REQUESTS_TOTAL, service=service, method="GET", path="/a", status="200"
+    )
 
 
 def test_missing_service_name_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
