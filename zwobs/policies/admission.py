@@ -40,8 +40,7 @@ VARIABLES: tuple[tuple[str, str], ...] = (
     ("appContainers", "variables.podSpec.?containers.orValue([])"),
     (
         "containers",
-        "variables.podSpec.?containers.orValue([])"
-        " + variables.podSpec.?initContainers.orValue([])",
+        "variables.podSpec.?containers.orValue([]) + variables.podSpec.?initContainers.orValue([])",
     ),
     (
         "labelSets",
@@ -49,7 +48,8 @@ VARIABLES: tuple[tuple[str, str], ...] = (
         " : object.kind == 'CronJob' ? [object.metadata.?labels.orValue({}),"
         " object.spec.jobTemplate.?metadata.?labels.orValue({}),"
         " object.spec.jobTemplate.spec.template.?metadata.?labels.orValue({})]"
-        " : [object.metadata.?labels.orValue({}), object.spec.template.?metadata.?labels.orValue({})]",
+        " : [object.metadata.?labels.orValue({}),"
+        " object.spec.template.?metadata.?labels.orValue({})]",
     ),
     (
         "resourceName",
@@ -77,7 +77,9 @@ def predicate(policy: Policy, params: PolicyParams) -> str:
 
 
 def _container_list(policy: Policy) -> str:
-    return "variables.appContainers" if policy.scope is Scope.APP_CONTAINER else "variables.containers"
+    if policy.scope is Scope.APP_CONTAINER:
+        return "variables.appContainers"
+    return "variables.containers"
 
 
 def violators_expression(policy: Policy, params: PolicyParams) -> str:

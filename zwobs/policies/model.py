@@ -9,12 +9,12 @@ both on the same manifests, so the two spellings cannot drift apart silently.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
-__all__ = ["Policy", "Scope", "Severity", "Target", "WORKLOAD_KINDS", "LONG_RUNNING_KINDS"]
+__all__ = ["LONG_RUNNING_KINDS", "WORKLOAD_KINDS", "Policy", "Scope", "Severity", "Target"]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Trivy's severities, lowest first (the order the gate compares in)."""
 
     UNKNOWN = "UNKNOWN"
@@ -31,14 +31,14 @@ class Severity(str, Enum):
 _RANK = {s: i for i, s in enumerate(Severity)}
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     """What kind of file a policy reads (Trivy's input selector type)."""
 
     KUBERNETES = "kubernetes"
     DOCKERFILE = "dockerfile"
 
 
-class Scope(str, Enum):
+class Scope(StrEnum):
     """What a violation names: a container (init containers included), an app
     container (regular containers only), the resource itself, or a Dockerfile
     instruction."""
@@ -60,7 +60,13 @@ WORKLOAD_KINDS: tuple[str, ...] = (
 )
 """Kinds whose pod spec is checked; controllers through their pod templates."""
 
-LONG_RUNNING_KINDS: tuple[str, ...] = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+LONG_RUNNING_KINDS: tuple[str, ...] = (
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+)
 """Kinds that serve traffic (probes make sense); Pods owned by a Job are excluded."""
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .model import LONG_RUNNING_KINDS, Policy, Scope, Severity, Target
 
-__all__ = ["IMAGE_DIGEST_RE", "IMAGE_TAG_RE", "BUILD_TOOL_RE", "PACK", "policy_by_id"]
+__all__ = ["BUILD_TOOL_RE", "IMAGE_DIGEST_RE", "IMAGE_TAG_RE", "PACK", "policy_by_id"]
 
 IMAGE_DIGEST_RE = r"^[^@]+@sha256:[a-f0-9]{64}$"
 """An image pinned by digest (a tag may precede the digest)."""

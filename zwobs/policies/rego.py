@@ -159,7 +159,10 @@ def _deny(policy: Policy, body: str) -> str:
         result = f'res := result.new(sprintf("%s: %s", [cmd.Original, {msg}]), cmd)'
     elif policy.scope is Scope.RESOURCE:
         head = f"input.kind in {{{kinds}}}\n  "
-        result = f'res := result.new(sprintf("%s %s %s", [input.kind, resource_name, {msg}]), input.metadata)'
+        result = (
+            'res := result.new(sprintf("%s %s %s", '
+            f"[input.kind, resource_name, {msg}]), input.metadata)"
+        )
     else:
         source = "app_containers" if policy.scope is Scope.APP_CONTAINER else "containers"
         head = f"input.kind in {{{kinds}}}\n  "

@@ -17,8 +17,15 @@ from typing import Any
 import yaml
 
 from zwobs.catalog.model import Catalog
-from zwobs.policies import PACK, Policy, PolicyParams, Severity, Target, admission_documents
-from zwobs.policies import compile_rego
+from zwobs.policies import (
+    PACK,
+    Policy,
+    PolicyParams,
+    Severity,
+    Target,
+    admission_documents,
+    compile_rego,
+)
 from zwobs.render import RenderOptions
 
 __all__ = ["CHECKS_DIR", "DATA_DIR", "render_pack", "render_policies"]
