@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from zwobs.verify.command import configure as configure_verify
+
 __all__ = ["main"]
 
 EXIT_OK = 0
@@ -31,6 +33,21 @@ def _parser() -> argparse.ArgumentParser:
 
 # Each part registers its subcommands here (see the _add_* functions below).
 _ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
+
+
+def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``zwobs verify``: the deployment gate (error ratio and latency from a live Prometheus)."""
+    configure_verify(
+        sub.add_parser(
+            "verify",
+            help="deployment gate: judge a service's error ratio and latency in Prometheus",
+            description="Exit 0 pass, 1 fail, 3 inconclusive (no traffic, Prometheus"
+            " unreachable), 2 usage error.",
+        )
+    )
+
+
+_ADDERS.append(_add_verify)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,779 @@
+"""Grafana dashboards per service and one fleet overview, built with grafana-foundation-sdk.
+
+The official SDK (pinned ``==0.0.21``: schemaVersion 42, Grafana >= 12; a plain
+install resolves an old Grafana 10.1 epoch) gives typed builders and current
+panel models; grafanalib is unmaintained and emits the legacy row/span model.
+Every query comes from names.py and promql.py, so the panels draw exactly what
+the middleware exports and the recording rules record.
+
+Panels get explicit ids and refIds (the SDK leaves them unset) and the SDK's
+grid layout; ``dashboard_lint`` checks both. The datasource is the
+``$datasource`` variable, so a dashboard imports into any Grafana unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from grafana_foundation_sdk.builders import dashboard as gdb
+from grafana_foundation_sdk.builders import prometheus as gprom
+from grafana_foundation_sdk.builders import stat as gstat
+from grafana_foundation_sdk.builders import table as gtable
+from grafana_foundation_sdk.builders import text as gtext
+from grafana_foundation_sdk.builders import timeseries as gts
+from grafana_foundation_sdk.builders.common import (
+    GraphThresholdsStyleConfig,
+    ReduceDataOptions,
+    VizLegendOptions,
+)
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models import common as gcommon
+from grafana_foundation_sdk.models import dashboard as gmodel
+from grafana_foundation_sdk.models import prometheus as gpmodel
+from grafana_foundation_sdk.models import text as gtextmodel
+
+from zwobs import names, promql
+from zwobs.catalog.model import Catalog, Service, Slo
+
+__all__ = [
+    "DATASOURCE_VARIABLE",
+    "FLEET_UID",
+    "OPTIONAL_ROWS",
+    "SERVICE_TAG",
+    "dashboard_uid",
+    "fleet_dashboard",
+    "render_dashboards",
+    "service_dashboard",
+]
+
+DATASOURCE_VARIABLE = "datasource"
+ROUTE_VARIABLE = "route"
+SERVICE_TAG = "zwobs-service"
+FLEET_UID = "zwobs-fleet"
+UID_MAX = 40
+"""Grafana rejects dashboard uids longer than 40 characters."""
+FLAGS_ROW = "Feature flags (zwobs.flags)"
+SECRETS_ROW = "Secrets (zwobs.secrets)"
+OPTIONAL_ROWS = (FLAGS_ROW, SECRETS_ROW)
+"""Rows whose panels are empty until the service uses that runtime part."""
+
+_DS = gmodel.DataSourceRef(type_val="prometheus", uid=f"${{{DATASOURCE_VARIABLE}}}")
+_RATE = "$__rate_interval"
+_ROUTE = promql.Matcher(names.LABEL_PATH, f"${ROUTE_VARIABLE}", "=~")
+_QUANTILES = (0.5, 0.95, 0.99)
+_BURN_WINDOWS = names.SLO_WINDOWS
+
+
+def dashboard_uid(service: str) -> str:
+    """``zwobs-<service>``; names too long keep a prefix and a hash, so uids stay unique."""
+    uid = f"zwobs-{service}"
+    if len(uid) <= UID_MAX:
+        return uid
+    digest = hashlib.sha256(service.encode()).hexdigest()[:8]
+    return f"{uid[: UID_MAX - 9]}-{digest}"
+
+
+@dataclass
+class _Layout:
+    """Hands out panel ids in build order (the SDK leaves ``id`` unset)."""
+
+    next_id: int = 1
+    refs: list[str] = field(default_factory=list)
+
+    def take(self) -> int:
+        taken = self.next_id
+        self.next_id += 1
+        return taken
+
+
+@dataclass(frozen=True, slots=True)
+class _Q:
+    """One query of a panel: PromQL, legend, and whether it is an instant (table/stat) query."""
+
+    expr: str
+    legend: str = ""
+    instant: bool = False
+    table: bool = False
+
+
+def _targets(queries: Sequence[_Q]) -> list[gprom.Dataquery]:
+    built = []
+    for index, q in enumerate(queries):
+        target = gprom.Dataquery().expr(q.expr).ref_id(chr(ord("A") + index)).datasource(_DS)
+        if q.legend:
+            target = target.legend_format(q.legend)
+        if q.instant:
+            target = target.instant()
+        if q.table:
+            target = target.format(gpmodel.PromQueryFormat.TABLE)
+        built.append(target)
+    return built
+
+
+def _timeseries(
+    layout: _Layout,
+    title: str,
+    description: str,
+    unit: str,
+    queries: Sequence[_Q],
+    *,
+    span: int = 12,
+    thresholds: Sequence[float] = (),
+) -> gts.Panel:
+    panel = (
+        gts.Panel()
+        .id(layout.take())
+        .title(title)
+        .description(description)
+        .datasource(_DS)
+        .unit(unit)
+        .span(span)
+        .height(8)
+        .fill_opacity(10)
+        .legend(
+            VizLegendOptions()
+            .show_legend(True)
+            .display_mode(gcommon.LegendDisplayMode.LIST)
+            .placement(gcommon.LegendPlacement.BOTTOM)
+        )
+        .targets(list(_targets(queries)))
+    )
+    if thresholds:
+        steps = [gmodel.Threshold(value=None, color="green")]
+        steps += [gmodel.Threshold(value=v, color="red") for v in thresholds]
+        panel = panel.thresholds(
+            gdb.ThresholdsConfig().mode(gmodel.ThresholdsMode.ABSOLUTE).steps(steps)
+        ).thresholds_style(_threshold_lines())
+    return panel
+
+
+def _threshold_lines() -> GraphThresholdsStyleConfig:
+    return GraphThresholdsStyleConfig().mode(gcommon.GraphThresholdsStyleMode.DASHED)
+
+
+def _stat(
+    layout: _Layout,
+    title: str,
+    description: str,
+    unit: str,
+    query: _Q,
+    *,
+    span: int = 6,
+    text_mode: gcommon.BigValueTextMode = gcommon.BigValueTextMode.VALUE,
+    steps: Sequence[tuple[float | None, str]] = ((None, "green"),),
+) -> gstat.Panel:
+    return (
+        gstat.Panel()
+        .id(layout.take())
+        .title(title)
+        .description(description)
+        .datasource(_DS)
+        .unit(unit)
+        .span(span)
+        .height(4)
+        .no_value("no data")
+        .text_mode(text_mode)
+        .color_mode(gcommon.BigValueColorMode.VALUE)
+        .graph_mode(gcommon.BigValueGraphMode.NONE)
+        .reduce_options(ReduceDataOptions().calcs(["lastNotNull"]).values(False))
+        .thresholds(
+            gdb.ThresholdsConfig()
+            .mode(gmodel.ThresholdsMode.ABSOLUTE)
+            .steps([gmodel.Threshold(value=v, color=c) for v, c in steps])
+        )
+        .targets(list(_targets([query])))
+    )
+
+
+def _table(
+    layout: _Layout,
+    title: str,
+    description: str,
+    queries: Sequence[_Q],
+    *,
+    span: int = 12,
+    height: int = 8,
+    unit: str = "",
+    links: Sequence[gdb.DashboardLink] = (),
+) -> gtable.Panel:
+    panel = (
+        gtable.Panel()
+        .id(layout.take())
+        .title(title)
+        .description(description)
+        .datasource(_DS)
+        .span(span)
+        .height(height)
+        .targets(list(_targets(queries)))
+        .with_transformation(gmodel.DataTransformerConfig(id_val="merge", options={}))
+        .with_transformation(
+            gmodel.DataTransformerConfig(
+                id_val="organize", options={"excludeByName": {"Time": True}}
+            )
+        )
+    )
+    if unit:
+        panel = panel.unit(unit)
+    if links:
+        panel = panel.data_links(list(links))
+    return panel
+
+
+def _row(layout: _Layout, title: str) -> gdb.Row:
+    return gdb.Row(title).id(layout.take())
+
+
+# --- per-service dashboard ---------------------------------------------------------------
+
+
+def _http(metric: str, service: str, *extra: promql.Matcher) -> str:
+    return f"{metric}{promql.selector(service, *extra)}"
+
+
+def _by_route_rate(service: str, *extra: promql.Matcher) -> str:
+    return (
+        f"sum by ({names.LABEL_PATH}) "
+        f"(rate({_http(names.REQUESTS_TOTAL, service, _ROUTE, *extra)}[{_RATE}]))"
+    )
+
+
+def _quantile(metric: str, q: float, service: str, by: str = names.LABEL_PATH) -> str:
+    bucket = _http(f"{metric}_bucket", service, _ROUTE)
+    return f"histogram_quantile({q:g}, sum by (le, {by}) (rate({bucket}[{_RATE}])))"
+
+
+def _error_ratio_by_route(service: str) -> str:
+    errors = promql.Matcher(names.LABEL_STATUS, "5..", "=~")
+    total = _by_route_rate(service)
+    return f"(({_by_route_rate(service, errors)} or {total} * 0) / ({total} > 0))"
+
+
+def _scoped_to(service: str, vector: str) -> str:
+    """A runtime part's series limited to the service's targets (they carry no service label)."""
+    info = f"{names.BUILD_INFO}{promql.selector(service)}"
+    return f"{vector} * on(instance, job) group_left() max by (instance, job) ({info})"
+
+
+def _burn(service: str, slo: Slo, window: str) -> str:
+    labels = promql.selector(service, promql.Matcher(names.LABEL_SLO, slo.name))
+    return (
+        f"{names.SLO_ERROR_RATIO[window]}{labels}"
+        f" / on({names.LABEL_SERVICE}, {names.LABEL_SLO}) group_left()"
+        f" (1 - {names.SLO_OBJECTIVE}{labels})"
+    )
+
+
+def _overview_row(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+    name = service.name
+    dash = dash.with_row(_row(layout, "Overview"))
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "Request rate",
+            "Requests per second, all routes.",
+            "reqps",
+            _Q(promql.request_rate(name, _RATE), instant=True),
+        )
+    )
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "Error ratio (5xx)",
+            f"Share of 5xx responses; the HighErrorRate alert fires above "
+            f"{service.alerts.error_rate:g}. Empty when there is no traffic.",
+            "percentunit",
+            _Q(promql.error_ratio(name, _RATE), instant=True),
+            steps=((None, "green"), (service.alerts.error_rate, "red")),
+        )
+    )
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "p95 latency",
+            f"95th percentile request duration; HighLatency fires above "
+            f"{service.alerts.latency_p95_seconds:g}s.",
+            "s",
+            _Q(promql.latency_quantile(0.95, name, _RATE), instant=True),
+            steps=((None, "green"), (service.alerts.latency_p95_seconds, "red")),
+        )
+    )
+    info = f"{names.BUILD_INFO}{promql.selector(name)}"
+    return dash.with_panel(
+        _table(
+            layout,
+            "Active versions",
+            "Running versions from zwobs_build_info with the number of processes on each:"
+            " two rows during a rollout.",
+            [
+                _Q(
+                    f"count by ({names.LABEL_VERSION}, {names.LABEL_COMMIT}) ({info})",
+                    instant=True,
+                    table=True,
+                )
+            ],
+            span=6,
+            height=4,
+        )
+    )
+
+
+def _traffic_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+    name = service.name
+    dash = dash.with_row(_row(layout, "Traffic and errors"))
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Request rate by route",
+            "Requests per second by route template (the route variable filters).",
+            "reqps",
+            [_Q(_by_route_rate(name), "{{path}}")],
+        )
+    )
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Error ratio by route",
+            "5xx share per route; the dashed line is the HighErrorRate threshold.",
+            "percentunit",
+            [_Q(_error_ratio_by_route(name), "{{path}}")],
+            thresholds=(service.alerts.error_rate,),
+        )
+    )
+    status = _http(names.REQUESTS_TOTAL, name, _ROUTE)
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Responses by status",
+            "Responses per second by status code (499: client went away).",
+            "reqps",
+            [_Q(f"sum by ({names.LABEL_STATUS}) (rate({status}[{_RATE}]))", "{{status}}")],
+        )
+    )
+    progress = _http(names.REQUESTS_IN_PROGRESS, name)
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Requests in progress",
+            "Concurrent requests by method, summed over the service's processes.",
+            "short",
+            [_Q(f"sum by ({names.LABEL_METHOD}) ({progress})", "{{method}}")],
+        )
+    )
+    dash = dash.with_row(_row(layout, "Latency"))
+    for q in _QUANTILES:
+        dash = dash.with_panel(
+            _timeseries(
+                layout,
+                f"p{q * 100:g} latency by route",
+                f"{q * 100:g}th percentile request duration by route, from the histogram"
+                " (latency ends at the last body chunk).",
+                "s",
+                [_Q(_quantile(names.REQUEST_DURATION, q, name), "{{path}}")],
+                span=8,
+                thresholds=(service.alerts.latency_p95_seconds,) if q == 0.95 else (),
+            )
+        )
+    dash = dash.with_row(_row(layout, "Payload sizes"))
+    for metric, what in ((names.RESPONSE_SIZE, "Response"), (names.REQUEST_SIZE, "Request")):
+        dash = dash.with_panel(
+            _timeseries(
+                layout,
+                f"{what} size by route (p50, p95)",
+                f"{what} body bytes by route, streamed bodies included.",
+                "bytes",
+                [
+                    _Q(_quantile(metric, 0.5, name), "p50 {{path}}"),
+                    _Q(_quantile(metric, 0.95, name), "p95 {{path}}"),
+                ],
+            )
+        )
+    return dash
+
+
+def _slo_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+    for slo in service.slos:
+        labels = promql.selector(service.name, promql.Matcher(names.LABEL_SLO, slo.name))
+        what = (
+            f"{slo.objective:g}% of requests faster than {slo.latency_threshold_seconds:g}s"
+            if slo.latency_threshold_seconds is not None
+            else f"{slo.objective:g}% of requests without a 5xx"
+        )
+        dash = dash.with_row(_row(layout, f"SLO {slo.name}: {what}"))
+        dash = dash.with_panel(
+            _stat(
+                layout,
+                "Error budget remaining",
+                f"Share of the {service.slo_period_days}-day error budget left (1 = untouched,"
+                " 0 or less = exhausted).",
+                "percentunit",
+                _Q(f"{names.SLO_BUDGET_REMAINING}{labels}", instant=True),
+                span=4,
+                steps=((None, "red"), (0.0, "orange"), (0.25, "green")),
+            )
+        )
+        dash = dash.with_panel(
+            _stat(
+                layout,
+                f"SLI over {service.slo_period_days}d",
+                "Good share of requests over the whole SLO period.",
+                "percentunit",
+                _Q(f"1 - {names.SLO_ERROR_RATIO_PERIOD}{labels}", instant=True),
+                span=4,
+                steps=((None, "red"), (slo.objective / 100.0, "green")),
+            )
+        )
+        factor = 0.02 * service.slo_period_days * 24
+        dash = dash.with_panel(
+            _timeseries(
+                layout,
+                "Burn rate by window",
+                "How fast the budget burns (1 = exactly on budget). The dashed line is the"
+                f" fast-burn page threshold ({factor:g}x: 2% of the budget in one hour).",
+                "short",
+                [_Q(_burn(service.name, slo, w), w) for w in _BURN_WINDOWS],
+                span=16,
+                thresholds=(round(factor, 4),),
+            )
+        )
+    return dash
+
+
+def _runtime_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+    name = service.name
+    dash = dash.with_row(_row(layout, FLAGS_ROW))
+    evaluations = _scoped_to(name, f"rate({names.FLAG_EVALUATIONS}[{_RATE}])")
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Flag evaluations",
+            "Evaluations per second by flag and result. Empty until the service uses zwobs.flags.",
+            "ops",
+            [_Q(f"sum by (flag, result) ({evaluations})", "{{flag}} {{result}}")],
+            span=8,
+        )
+    )
+    failures = _scoped_to(name, f"rate({names.FLAG_REFRESH_FAILURES}[{_RATE}])")
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Flag refresh failures",
+            "Failed fetches of the flag definitions per second (the SDK keeps serving the"
+            " last known state).",
+            "ops",
+            [_Q(f"sum({failures})", "failures")],
+            span=8,
+        )
+    )
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Flag state age and readiness",
+            "Seconds since the flag definitions were last refreshed; readiness 1 = ready.",
+            "s",
+            [
+                _Q(f"max({_scoped_to(name, names.FLAG_STATE_AGE)})", "state age"),
+                _Q(f"min({_scoped_to(name, names.FLAG_READY)})", "ready"),
+            ],
+            span=8,
+        )
+    )
+    dash = dash.with_row(_row(layout, SECRETS_ROW))
+    fetches = _scoped_to(name, f"rate({names.SECRET_FETCHES}[{_RATE}])")
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Secret fetches by result",
+            "Fetches per second by result (ok, error, stale). Empty until the service uses"
+            " zwobs.secrets.",
+            "ops",
+            [_Q(f"sum by (result) ({fetches})", "{{result}}")],
+            span=8,
+        )
+    )
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Secret staleness",
+            "Age of the oldest cached secret in seconds.",
+            "s",
+            [_Q(f"max({_scoped_to(name, names.SECRET_STALENESS)})", "staleness")],
+            span=8,
+        )
+    )
+    return dash.with_panel(
+        _timeseries(
+            layout,
+            "Credential expiry",
+            "Seconds until the token or lease expires, by kind.",
+            "s",
+            [_Q(f"min by (kind) ({_scoped_to(name, names.SECRET_EXPIRY)})", "{{kind}}")],
+            span=8,
+        )
+    )
+
+
+def _base(title: str, uid: str, tags: list[str], description: str) -> gdb.Dashboard:
+    return (
+        gdb.Dashboard(title)
+        .uid(uid)
+        .description(description)
+        .tags(tags)
+        .editable()
+        .refresh("1m")
+        .time("now-6h", "now")
+        .timezone("browser")
+        .tooltip(gmodel.DashboardCursorSync.CROSSHAIR)
+        .annotation(
+            gdb.AnnotationQuery()
+            .name("Annotations & Alerts")
+            .datasource(gmodel.DataSourceRef(type_val="grafana", uid="-- Grafana --"))
+            .built_in(1)
+            .enable(True)
+            .hide(True)
+            .icon_color("rgba(0, 211, 255, 1)")
+            .type("dashboard")
+        )
+        .with_variable(
+            gdb.DatasourceVariable(DATASOURCE_VARIABLE).label("Data source").type("prometheus")
+        )
+        .link(
+            gdb.DashboardLink("Services")
+            .type(gmodel.DashboardLinkType.DASHBOARDS)
+            .tags([SERVICE_TAG])
+            .as_dropdown(True)
+            .include_vars(False)
+            .keep_time(True)
+        )
+    )
+
+
+def service_dashboard(service: Service) -> dict[str, Any]:
+    """The dashboard of one service, as Grafana JSON."""
+    name = service.name
+    paths = f"{names.REQUESTS_TOTAL}{promql.selector(name)}"
+    info = f"{names.BUILD_INFO}{promql.selector(name)}"
+    new_versions = (
+        f"count by ({names.LABEL_VERSION}) ({info})"
+        f" unless count by ({names.LABEL_VERSION}) ({info} offset 2m)"
+    )
+    dash = (
+        _base(
+            f"{name} (zwobs)",
+            dashboard_uid(name),
+            ["zwobs", SERVICE_TAG, f"team-{service.team}", f"tier-{service.tier}"],
+            f"Golden signals and SLOs of {name} (team {service.team}, tier {service.tier}),"
+            " rendered by zwobs from the service catalog.",
+        )
+        .annotation(
+            gdb.AnnotationQuery()
+            .name("Deploys")
+            .datasource(_DS)
+            .enable(True)
+            .icon_color("purple")
+            .expr(new_versions)
+            .title_format("deployed {{version}}")
+            .step("60s")
+        )
+        .with_variable(
+            gdb.QueryVariable(ROUTE_VARIABLE)
+            .label("Route")
+            .datasource(_DS)
+            .query(f"label_values({paths}, {names.LABEL_PATH})")
+            .definition(f"label_values({paths}, {names.LABEL_PATH})")
+            .refresh(gmodel.VariableRefresh.ON_TIME_RANGE_CHANGED)
+            .sort(gmodel.VariableSort.ALPHABETICAL_ASC)
+            .multi(True)
+            .include_all(True)
+            .all_value(".*")
+            .current(gmodel.VariableOption(selected=True, text="All", value="$__all"))
+        )
+    )
+    if service.runbook_url:
+        dash = dash.link(
+            gdb.DashboardLink("Runbook")
+            .type(gmodel.DashboardLinkType.LINK)
+            .url(service.runbook_url)
+            .target_blank(True)
+        )
+    dash = dash.link(
+        gdb.DashboardLink("Fleet overview")
+        .type(gmodel.DashboardLinkType.LINK)
+        .url(f"/d/{FLEET_UID}")
+        .keep_time(True)
+    )
+    layout = _Layout()
+    dash = _overview_row(layout, dash, service)
+    dash = _traffic_rows(layout, dash, service)
+    dash = _slo_rows(layout, dash, service)
+    dash = _runtime_rows(layout, dash, service)
+    return _to_json(dash)
+
+
+# --- fleet overview ----------------------------------------------------------------------
+
+
+def _fleet_burn(window: str) -> str:
+    return (
+        f"{names.SLO_ERROR_RATIO[window]} / on({names.LABEL_SERVICE}, {names.LABEL_SLO})"
+        f" group_left() (1 - {names.SLO_OBJECTIVE})"
+    )
+
+
+def _service_links(catalog: Catalog) -> str:
+    lines = ["| Service | Team | Tier | SLOs |", "|---|---|---|---|"]
+    for service in catalog.services:
+        slos = ", ".join(f"{s.name} {s.objective:g}%" for s in service.slos) or "none"
+        lines.append(
+            f"| [{service.name}](/d/{dashboard_uid(service.name)}) | {service.team}"
+            f" | {service.tier} | {slos} |"
+        )
+    return "\n".join(lines)
+
+
+def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
+    """One overview of every service: rankings, SLO status, links to the service dashboards."""
+    layout = _Layout()
+    service_link = (
+        gdb.DashboardLink("Open ${__data.fields.service}")
+        .type(gmodel.DashboardLinkType.LINK)
+        .url(f"/dashboards?tag={SERVICE_TAG}&query=${{__data.fields.service}}")
+    )
+    dash = _base(
+        "Fleet overview (zwobs)",
+        FLEET_UID,
+        ["zwobs", "zwobs-fleet"],
+        "Every catalog service ranked by error ratio and error-budget burn, from the"
+        " fleet recording rules rendered by zwobs.",
+    )
+    dash = dash.with_row(_row(layout, "Fleet"))
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "Services with traffic",
+            "Services that served requests in the last 5 minutes.",
+            "short",
+            _Q(f"count({names.SERVICE_REQUESTS_RATE5M})", instant=True),
+            span=6,
+        )
+    )
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "Fleet request rate",
+            "Requests per second over all services.",
+            "reqps",
+            _Q(f"sum({names.SERVICE_REQUESTS_RATE5M})", instant=True),
+            span=6,
+        )
+    )
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "SLOs burning fast",
+            "SLOs whose 1h burn rate is above 1 (spending budget faster than allowed).",
+            "short",
+            _Q(f"count(({_fleet_burn('1h')}) > 1) or vector(0)", instant=True),
+            span=6,
+            steps=((None, "green"), (1.0, "red")),
+        )
+    )
+    dash = dash.with_panel(
+        _stat(
+            layout,
+            "SLOs with budget exhausted",
+            "SLOs whose error budget over the period is used up.",
+            "short",
+            _Q(f"count({names.SLO_BUDGET_REMAINING} <= 0) or vector(0)", instant=True),
+            span=6,
+            steps=((None, "green"), (1.0, "red")),
+        )
+    )
+    dash = dash.with_row(_row(layout, "Rankings"))
+    dash = dash.with_panel(
+        _table(
+            layout,
+            "Services by error ratio (5m)",
+            "Worst first; click a service to open its dashboard.",
+            [_Q(f"sort_desc({names.SERVICE_ERROR_RATIO_RATE5M})", instant=True, table=True)],
+            unit="percentunit",
+            links=[service_link],
+        )
+    )
+    dash = dash.with_panel(
+        _table(
+            layout,
+            "SLOs by budget burn (1h)",
+            "Burn rate of every SLO over the last hour, fastest first (1 = on budget).",
+            [_Q(f"sort_desc({_fleet_burn('1h')})", instant=True, table=True)],
+            links=[service_link],
+        )
+    )
+    dash = dash.with_panel(
+        _table(
+            layout,
+            "SLO status",
+            "Objective, budget remaining over the SLO period and burn rates per SLO.",
+            [
+                _Q(names.SLO_OBJECTIVE, instant=True, table=True),
+                _Q(names.SLO_BUDGET_REMAINING, instant=True, table=True),
+                _Q(_fleet_burn("1h"), instant=True, table=True),
+                _Q(_fleet_burn("6h"), instant=True, table=True),
+            ],
+            span=24,
+            height=10,
+            links=[service_link],
+        )
+    )
+    dash = dash.with_row(_row(layout, "Trends"))
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Top 10 error ratios",
+            "The ten services with the highest 5xx ratio at each point in time.",
+            "percentunit",
+            [_Q(f"topk(10, {names.SERVICE_ERROR_RATIO_RATE5M})", "{{service}}")],
+        )
+    )
+    dash = dash.with_panel(
+        _timeseries(
+            layout,
+            "Top 10 p95 latencies",
+            "The ten services with the highest p95 latency.",
+            "s",
+            [_Q(f"topk(10, {names.SERVICE_LATENCY_P95_5M})", "{{service}}")],
+        )
+    )
+    dash = dash.with_row(_row(layout, "Service dashboards"))
+    dash = dash.with_panel(
+        gtext.Panel()
+        .id(layout.take())
+        .title("Service dashboards")
+        .span(24)
+        .height(min(30, 3 + len(catalog.services)))
+        .mode(gtextmodel.TextMode.MARKDOWN)
+        .content(_service_links(catalog))
+    )
+    return _to_json(dash)
+
+
+def _to_json(dash: gdb.Dashboard) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(json.dumps(dash.build(), cls=JSONEncoder))
+    return loaded
+
+
+def _dump(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def render_dashboards(catalog: Catalog) -> dict[str, bytes]:
+    """``dashboards/<service>.json`` for every service and ``dashboards/fleet-overview.json``."""
+    files = {
+        f"dashboards/{service.name}.json": _dump(service_dashboard(service))
+        for service in catalog.services
+    }
+    files["dashboards/fleet-overview.json"] = _dump(fleet_dashboard(catalog))
+    return files

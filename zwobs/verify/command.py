@@ -1,0 +1,107 @@
+"""Arguments and handler of ``zwobs verify`` (cli.py only registers them)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from zwobs import promql
+from zwobs.verify.client import PrometheusClient, QueryRejectedError
+from zwobs.verify.decision import Outcome, Thresholds
+from zwobs.verify.gate import Check, parse_selector, render_json, render_text, run
+
+__all__ = ["EXIT_CODES", "configure", "handle"]
+
+EXIT_CODES = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.INCONCLUSIVE: 3}
+_USAGE = 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``zwobs verify`` on ``parser``."""
+    parser.add_argument("--prometheus", required=True, metavar="URL", help="Prometheus base URL")
+    parser.add_argument("--service", required=True, metavar="NAME", help="the service label")
+    parser.add_argument(
+        "--window", default="5m", help="lookback window, a Prometheus duration (default 5m)"
+    )
+    parser.add_argument(
+        "--selector",
+        action="append",
+        default=[],
+        metavar="LABEL=VALUE",
+        help="only the targets whose zwobs_build_info matches, e.g. version=v2 (repeatable;"
+        " also !=, =~, !~)",
+    )
+    parser.add_argument(
+        "--max-error-ratio",
+        type=float,
+        default=0.05,
+        metavar="RATIO",
+        help="fail above this 5xx ratio (default 0.05)",
+    )
+    parser.add_argument(
+        "--max-latency",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="fail above this latency quantile (default 0.5; 0 disables the latency check)",
+    )
+    parser.add_argument(
+        "--quantile", type=float, default=0.95, help="latency quantile to check (default 0.95)"
+    )
+    parser.add_argument(
+        "--min-requests",
+        type=float,
+        default=10.0,
+        metavar="N",
+        help="fewer requests in the window is inconclusive (default 10)",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=3, help="retries when Prometheus is unreachable (default 3)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per HTTP request (default 10)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=handle)
+
+
+def _check(args: argparse.Namespace) -> Check:
+    """Validate the options into a Check; ValueError with a user-facing message."""
+    if not promql.is_duration(args.window):
+        raise ValueError(f"--window {args.window!r}: expected a Prometheus duration such as 5m")
+    if not 0.0 <= args.max_error_ratio <= 1.0:
+        raise ValueError(f"--max-error-ratio {args.max_error_ratio:g}: expected 0..1")
+    if args.max_latency < 0:
+        raise ValueError(f"--max-latency {args.max_latency:g}: expected seconds >= 0")
+    if not 0.0 < args.quantile < 1.0:
+        raise ValueError(f"--quantile {args.quantile:g}: expected a number between 0 and 1")
+    if args.min_requests < 0 or args.retries < 0 or args.timeout <= 0:
+        raise ValueError("--min-requests and --retries must be >= 0, --timeout > 0")
+    if not args.service.strip():
+        raise ValueError("--service: expected a service name")
+    thresholds = Thresholds(
+        max_error_ratio=args.max_error_ratio,
+        max_latency_seconds=args.max_latency or None,
+        quantile=args.quantile,
+        min_requests=args.min_requests,
+    )
+    scope = tuple(parse_selector(text) for text in args.selector)
+    return Check(args.service, args.window, scope, thresholds)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Exit 0 pass, 1 fail, 3 inconclusive, 2 for bad options or a query Prometheus rejects."""
+    try:
+        check = _check(args)
+        client = PrometheusClient(args.prometheus, timeout=args.timeout, retries=args.retries)
+    except ValueError as error:
+        print(f"zwobs verify: {error}", file=sys.stderr)
+        return _USAGE
+    try:
+        verdict = run(client, check)
+    except QueryRejectedError as error:
+        print(f"zwobs verify: Prometheus rejected the query: {error}", file=sys.stderr)
+        return _USAGE
+    render = render_json if args.format == "json" else render_text
+    print(render(check, verdict))
+    return EXIT_CODES[verdict.outcome]
