@@ -1,0 +1,351 @@
+"""The Vault/OpenBao store over hvac, with the lifecycle hvac leaves to its users.
+
+Token renewal at ~2/3 of its TTL, re-login when renewal is impossible or the max
+TTL is near, retries with jittered backoff on connection errors, 5xx, 412 and 429,
+and no retry on auth errors, which surface at once with a clear message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn, TypeVar
+
+import hvac
+import hvac.exceptions as hx
+import requests
+from hvac.adapters import JSONAdapter
+
+from zwobs.secrets.auth import Auth
+from zwobs.secrets.backend import LeaseGrant, normalize_path
+from zwobs.secrets.config import SecretsConfig
+from zwobs.secrets.errors import (
+    SecretConfigError,
+    SecretError,
+    SecretNotFoundError,
+    SecretPermissionError,
+    SecretUnavailableError,
+)
+from zwobs.secrets.retry import backoff_delay
+from zwobs.secrets.value import SecretData, SecretValue
+
+__all__ = ["VaultBackend"]
+
+_log = logging.getLogger("zwobs.secrets")
+T = TypeVar("T")
+
+_RETRY_STATUS = frozenset({412, 429})
+_AUTH_STATUS = frozenset({400, 401, 403})
+_RELOGIN_INTERVAL = 2.0
+"""At most one re-login per this many seconds when a request is denied (avoids login storms)."""
+
+
+class _StatusAdapter(JSONAdapter):
+    """hvac's JSON adapter, keeping the HTTP status on the exception (hvac folds 412, 504)."""
+
+    def _raise_for_error(self, method: str, url: str, response: requests.Response) -> NoReturn:
+        try:
+            super()._raise_for_error(method, url, response)  # type: ignore[misc]
+        except hx.VaultError as exc:
+            exc.status_code = response.status_code  # type: ignore[attr-defined]
+            raise
+        raise hx.UnexpectedError(f"HTTP {response.status_code}", method=method, url=url)
+
+
+def _status(exc: BaseException) -> int | None:
+    code = getattr(exc, "status_code", None)
+    return code if isinstance(code, int) else None
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout):
+        return True
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    code = _status(exc)
+    return code is not None and (code >= 500 or code in _RETRY_STATUS)
+
+
+def _reason(exc: BaseException) -> str:
+    """A short cause from the server's error list or the exception type, never a response body."""
+    if isinstance(exc, hx.VaultError):
+        errors = exc.errors if isinstance(exc.errors, list) else []
+        text = "; ".join(str(e) for e in errors)[:200]
+        code = _status(exc)
+        head = f"HTTP {code}" if code is not None else type(exc).__name__
+        return f"{head}: {text}" if text else head
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ReadTimeout):
+        return f"timeout ({type(exc).__name__})"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return f"connection failed ({type(exc).__name__})"
+    return type(exc).__name__
+
+
+class VaultBackend:
+    """One hvac client plus its token; thread-safe."""
+
+    kind = "vault"
+    default_ttl: float | None = None
+
+    def __init__(
+        self,
+        config: SecretsConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if config.addr is None:
+            raise SecretConfigError("Vault backend: VAULT_ADDR (addr) is not set")
+        if config.auth is None:
+            raise SecretConfigError(
+                f"Vault backend at {config.addr}: no auth configured (token, AppRole or Kubernetes)"
+            )
+        self._config = config
+        self._auth: Auth = config.auth
+        self._clock = clock
+        self._sleep = sleep
+        self.addr = config.addr.rstrip("/")
+        self.describe = f"Vault at {self.addr}"
+        self._client = hvac.Client(
+            url=self.addr,
+            namespace=config.namespace,
+            verify=config.verify,
+            cert=config.client_cert,
+            timeout=config.timeout,  # type: ignore[arg-type]
+            session=requests.Session(),
+            adapter=_StatusAdapter,
+        )
+        self._lock = threading.RLock()
+        self._logged_in = False
+        self._token_ttl = 0.0
+        self._expires_at: float | None = None
+        self._renew_at: float | None = None
+        self._renewable = False
+        self._final = False
+        self._last_login = float("-inf")
+        self._warned_final = False
+
+    # --- token lifecycle ---------------------------------------------------------------
+
+    def _login(self) -> None:
+        """Obtain a token; a rejection raises SecretPermissionError, transport errors propagate."""
+        with self._lock:
+            self._last_login = self._clock()
+            try:
+                result = self._auth.login(self._client)
+            except hx.VaultError as exc:
+                if _status(exc) in _AUTH_STATUS:
+                    self._logged_in = False
+                    raise SecretPermissionError(
+                        f"{self._auth.describe()} rejected by {self.addr} ({_reason(exc)}); "
+                        "check the role, its credentials and the auth mount"
+                    ) from None
+                raise
+            now = self._clock()
+            self._client.token = result.token.reveal()
+            self._token_ttl = result.ttl
+            self._renewable = result.renewable
+            self._final = False
+            self._warned_final = False
+            self._expires_at = now + result.ttl if result.ttl > 0 else None
+            self._renew_at = now + result.ttl * 2 / 3 if result.ttl > 0 else None
+            self._logged_in = True
+            _log.info("%s: logged in, token TTL %.0fs", self._auth.describe(), result.ttl)
+
+    def _ensure_login(self) -> None:
+        if self._logged_in and (self._expires_at is None or self._clock() < self._expires_at):
+            return
+        with self._lock:
+            if self._logged_in and (self._expires_at is None or self._clock() < self._expires_at):
+                return
+            if self._logged_in and not self._auth.can_login:
+                raise SecretPermissionError(
+                    f"the token for {self.addr} has expired and {self._auth.describe()} "
+                    "cannot obtain a new one; give the service a fresh token"
+                )
+            self._login()
+
+    def maintain(self, now: float) -> float | None:
+        """Renew at ~2/3 TTL; re-login when renewal is impossible or capped by the max TTL."""
+        with self._lock:
+            if not self._logged_in or self._renew_at is None or now < self._renew_at:
+                return self._renew_at
+            if self._renewable and not self._final:
+                try:
+                    auth = self._client.auth.token.renew_self(increment=f"{int(self._token_ttl)}s")[
+                        "auth"
+                    ]
+                except Exception as exc:
+                    return self._renewal_failed(now, exc)
+                granted = float(auth.get("lease_duration") or 0)
+                self._expires_at = now + granted
+                self._renewable = bool(auth.get("renewable"))
+                # Capped below what was asked: the max TTL is near, next time log in again.
+                self._final = granted < self._token_ttl * 0.9
+                self._renew_at = now + granted * 2 / 3
+                _log.debug("token renewed for %.0fs%s", granted, " (max TTL near)" * self._final)
+                return self._renew_at
+            if self._auth.can_login:
+                try:
+                    self._login()
+                except Exception as exc:
+                    return self._renewal_failed(now, exc)
+                return self._renew_at
+            if not self._warned_final:
+                self._warned_final = True
+                left = (self._expires_at or now) - now
+                _log.warning(
+                    "token for %s cannot be renewed further and expires in %.0fs; "
+                    "%s cannot log in again",
+                    self.addr,
+                    left,
+                    self._auth.describe(),
+                )
+            self._renew_at = None
+            return None
+
+    def _renewal_failed(self, now: float, exc: BaseException) -> float | None:
+        if isinstance(exc, SecretPermissionError) or _status(exc) in _AUTH_STATUS:
+            # The token is gone (revoked, expired, server restarted): log in again if we can.
+            if self._auth.can_login and not isinstance(exc, SecretPermissionError):
+                try:
+                    self._login()
+                    return self._renew_at
+                except Exception as again:
+                    exc = again
+            _log.warning("token upkeep for %s failed: %s", self.addr, _safe_reason(exc))
+            if not self._auth.can_login:
+                self._renew_at = None
+                return None
+        else:
+            _log.warning("token upkeep for %s failed, will retry: %s", self.addr, _reason(exc))
+        retry_in = backoff_delay(self._config.retry, 3) + 0.5
+        if self._expires_at is not None:
+            retry_in = min(retry_in, max(0.1, (self._expires_at - now) / 3))
+        self._renew_at = now + retry_in
+        return self._renew_at
+
+    def token_expires_at(self) -> float | None:
+        return self._expires_at if self._logged_in else None
+
+    # --- requests ------------------------------------------------------------------------
+
+    def _call(self, what: str, fn: Callable[[], T], attempts: int | None = None) -> T:
+        """Run one request with login, re-login on a denied token, and retries with backoff."""
+        limit = attempts or self._config.retry.attempts
+        attempt = 0
+        relogged = False
+        while True:
+            try:
+                self._ensure_login()
+                return fn()
+            except SecretError:
+                raise
+            except hx.VaultError as exc:
+                code = _status(exc)
+                if code in {401, 403}:
+                    if (
+                        not relogged
+                        and self._auth.can_login
+                        and self._clock() - self._last_login > _RELOGIN_INTERVAL
+                    ):
+                        relogged = True
+                        self._logged_in = False
+                        continue
+                    raise SecretPermissionError(
+                        f"{what}: permission denied by {self.addr} ({_reason(exc)}); "
+                        f"the policies of the token from {self._auth.describe()} do not allow it"
+                    ) from None
+                if code == 404:
+                    raise SecretNotFoundError(f"{what}: not found at {self.addr}") from None
+                if not _retryable(exc):
+                    raise SecretError(f"{what}: rejected by {self.addr} ({_reason(exc)})") from None
+                attempt = self._retry_or_raise(what, exc, attempt, limit)
+            except (requests.exceptions.RequestException, OSError) as exc:
+                if not _retryable(exc):
+                    raise SecretError(
+                        f"{what}: request to {self.addr} failed ({_reason(exc)})"
+                    ) from None
+                attempt = self._retry_or_raise(what, exc, attempt, limit)
+
+    def _retry_or_raise(self, what: str, exc: BaseException, attempt: int, limit: int) -> int:
+        attempt += 1
+        if attempt >= limit:
+            raise SecretUnavailableError(
+                f"{what}: {self.addr} unavailable after {attempt} attempt(s) ({_reason(exc)})"
+            ) from None
+        delay = backoff_delay(self._config.retry, attempt)
+        _log.debug("%s: %s, retry %d in %.2fs", what, _reason(exc), attempt, delay)
+        self._sleep(delay)
+        return attempt
+
+    def read_kv(self, path: str, version: int | None, *, attempts: int | None = None) -> SecretData:
+        path = normalize_path(path)
+        mount = self._config.kv_mount
+        what = f"read {mount}/{path}" + (f" version {version}" if version is not None else "")
+
+        def read() -> Any:
+            return self._client.secrets.kv.v2.read_secret_version(
+                path, version=version, mount_point=mount, raise_on_deleted_version=True
+            )
+
+        body = self._call(what, read, attempts)
+        data = (body or {}).get("data") or {}
+        got = (data.get("metadata") or {}).get("version")
+        if version is not None and got != version:
+            raise SecretError(f"{what}: the server answered with version {got}, refusing it")
+        values = data.get("data")
+        if not isinstance(values, dict):
+            raise SecretNotFoundError(f"{what}: no data (deleted or destroyed version)")
+        return SecretData(path, values, got if isinstance(got, int) else None)
+
+    def write_kv(self, path: str, data: Mapping[str, Any], cas: int | None) -> int:
+        path = normalize_path(path)
+        mount = self._config.kv_mount
+        plain = {k: v.reveal() if isinstance(v, SecretValue) else v for k, v in data.items()}
+
+        def write() -> Any:
+            return self._client.secrets.kv.v2.create_or_update_secret(
+                path, secret=plain, cas=cas, mount_point=mount
+            )
+
+        body = self._call(f"write {mount}/{path}", write, attempts=1 if cas is not None else None)
+        return int(body["data"]["version"])
+
+    def issue(
+        self, path: str, params: Mapping[str, Any] | None, *, attempts: int | None = None
+    ) -> LeaseGrant:
+        path = normalize_path(path)
+
+        def request() -> Any:
+            if params:
+                return self._client.adapter.post(f"/v1/{path}", json=dict(params))
+            return self._client.adapter.get(f"/v1/{path}")
+
+        body = self._call(f"lease {path}", request, attempts)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            raise SecretNotFoundError(f"lease {path}: {self.addr} returned no data")
+        return LeaseGrant(
+            data=SecretData(path, body["data"], None),
+            lease_id=str(body.get("lease_id") or ""),
+            duration=float(body.get("lease_duration") or 0),
+            renewable=bool(body.get("renewable")),
+        )
+
+    def renew(self, lease_id: str, increment: float) -> tuple[float, bool]:
+        def request() -> Any:
+            return self._client.sys.renew_lease(  # type: ignore[no-untyped-call]
+                lease_id=lease_id, increment=int(increment)
+            )
+
+        body = self._call(f"renew lease {lease_id.rsplit('/', 1)[0]}/...", request, attempts=1)
+        return float(body.get("lease_duration") or 0), bool(body.get("renewable"))
+
+    def close(self) -> None:
+        self._client.adapter.close()
+
+
+def _safe_reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, SecretError) else _reason(exc)
