@@ -1,0 +1,250 @@
+"""Middleware overhead, zwobs against its peers, measured side by side in one process.
+
+    python bench/middleware.py            # direct ASGI calls (no server, no network)
+    python bench/middleware.py --uvicorn  # uvicorn on loopback under wrk: throughput ratio
+
+Prints microseconds per request and each middleware's added cost as a ratio
+to zwobs's. Variants are interleaved round by round and the median is kept,
+so a noisy neighbour hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from opentelemetry import metrics, trace
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
+from starlette_exporter import PrometheusMiddleware
+
+import zwobs
+from bench.app import PATHS, build_app
+
+Variant = tuple[str, Callable[[], Any]]
+
+
+def bare() -> Any:
+    return build_app()
+
+
+def zwobs_metrics() -> Any:
+    return zwobs.instrument(
+        build_app(), service="bench", registry=CollectorRegistry(), tracing=False
+    )
+
+
+def zwobs_traced() -> Any:
+    return zwobs.instrument(
+        build_app(), service="bench", registry=CollectorRegistry(), tracing=True
+    )
+
+
+def starlette_exporter() -> Any:
+    app = build_app()
+    app.add_middleware(PrometheusMiddleware, app_name="bench", prefix=f"se{id(app)}")
+    return app
+
+
+def instrumentator() -> Any:
+    app = build_app()
+    Instrumentator(registry=CollectorRegistry()).instrument(app)
+    return app
+
+
+def otel_asgi() -> Any:
+    return OpenTelemetryMiddleware(build_app())
+
+
+def otel_asgi_no_send_receive_spans() -> Any:
+    return OpenTelemetryMiddleware(build_app(), exclude_spans=["receive", "send"])
+
+
+def _scope(path: str) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"bench"), (b"user-agent", b"bench")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+async def _run(app: Any, requests: int) -> float:
+    """Seconds per request over ``requests`` direct ASGI calls."""
+    scopes = [_scope(p) for p in PATHS]
+    body = {"type": "http.request", "body": b"", "more_body": False}
+
+    async def receive() -> dict[str, Any]:
+        return body
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    started = time.perf_counter()
+    for n in range(requests):
+        await app(dict(scopes[n % len(scopes)]), receive, send)
+    return (time.perf_counter() - started) / requests
+
+
+def measure(variants: list[Variant], rounds: int, requests: int) -> dict[str, float]:
+    apps = {name: factory() for name, factory in variants}
+    loop = asyncio.new_event_loop()
+    for app in apps.values():  # warm up: build middleware stacks, first label children
+        loop.run_until_complete(_run(app, 500))
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    for _ in range(rounds):
+        for name, app in apps.items():
+            samples[name].append(loop.run_until_complete(_run(app, requests)))
+    loop.close()
+    return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
+
+
+def _configure_otel_sdk() -> None:
+    """SDK tracer and meter providers with exporters that drop everything: pure overhead."""
+
+    class Drop(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(Drop()))
+    trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider())
+
+
+def print_table(us: dict[str, float], baseline: str, reference: str) -> None:
+    base = us[baseline]
+    ref_added = us[reference] - base
+    print(f"{'variant':44} {'us/request':>10} {'added us':>9} {'added / zwobs':>14}")
+    for name, value in us.items():
+        added = value - base
+        ratio = "" if name == baseline else f"{added / ref_added:13.2f}x"
+        print(f"{name:44} {value:10.1f} {added:9.1f} {ratio:>14}")
+
+
+def asgi_mode(rounds: int, requests: int) -> None:
+    api_only: list[Variant] = [
+        ("bare starlette", bare),
+        ("zwobs (metrics)", zwobs_metrics),
+        ("zwobs (metrics+tracing, API only, no SDK)", zwobs_traced),
+        ("starlette-exporter 0.24", starlette_exporter),
+        ("prometheus-fastapi-instrumentator 8.1", instrumentator),
+    ]
+    print(f"== direct ASGI calls, median of {rounds} rounds x {requests} requests\n")
+    us = measure(api_only, rounds, requests)
+    print_table(us, "bare starlette", "zwobs (metrics)")
+
+    _configure_otel_sdk()
+    with_sdk: list[Variant] = [
+        ("bare starlette", bare),
+        ("zwobs (metrics+tracing, SDK)", zwobs_traced),
+        ("opentelemetry-instrumentation-asgi (SDK)", otel_asgi),
+        ("otel asgi without send/receive spans", otel_asgi_no_send_receive_spans),
+    ]
+    print("\n== with the OpenTelemetry SDK configured (spans dropped by the exporter)\n")
+    us = measure(with_sdk, rounds, requests)
+    print_table(us, "bare starlette", "zwobs (metrics+tracing, SDK)")
+
+
+def uvicorn_mode(seconds: int) -> None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("the --uvicorn mode needs wrk (Debian package `wrk`) as the load generator")
+    root = Path(__file__).resolve().parents[1]
+    results: dict[str, float] = {}
+    for name, target in (("bare", "bench.servers:bare"), ("zwobs", "bench.servers:zwobs_app")):
+        port = _free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                target,
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=root,
+            env={**os.environ, "ZWOBS_TRACING": "false"},
+        )
+        try:
+            _wait_port(port)
+            out = subprocess.run(
+                [wrk, "-t1", "-c32", f"-d{seconds}s", f"http://127.0.0.1:{port}/users/42"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            results[name] = float(
+                next(
+                    line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")
+                )
+            )
+        finally:
+            server.terminate()
+            server.wait(10)
+    print(f"== uvicorn on loopback, wrk -c32 for {seconds}s per variant\n")
+    for name, rps in results.items():
+        print(f"{name:10} {rps:10.0f} requests/s")
+    print(f"\nthroughput zwobs / bare = {results['zwobs'] / results['bare']:.2f}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"uvicorn did not listen on {port}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--uvicorn", action="store_true", help="throughput under uvicorn + wrk")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    if args.uvicorn:
+        uvicorn_mode(args.seconds)
+    else:
+        asgi_mode(args.rounds, args.requests)
+
+
+if __name__ == "__main__":
+    main()
