@@ -24,7 +24,7 @@ class _TracerCache:
     def get(self) -> tuple[trace.Tracer, bool]:
         provider = trace.get_tracer_provider()
         if provider is not self.provider:
-            from zwobs import __version__  # noqa: PLC0415  (zwobs imports the middleware)
+            from zwobs import __version__
 
             self.tracer = provider.get_tracer("zwobs", __version__, schema_url=SCHEMA_URL)
             # Proxy and no-op providers never record: callers skip building attributes.

@@ -57,9 +57,9 @@ def configure(
         _log.debug("zwobs.tracing.configure: keeping the tracer provider already set")
         return current
     try:
-        from opentelemetry.sdk.resources import SERVICE_NAME, Resource  # noqa: PLC0415
-        from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
-        from opentelemetry.sdk.trace.export import BatchSpanProcessor  # noqa: PLC0415
+        from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise TracingConfigError(
             "zwobs.tracing.configure needs the OpenTelemetry SDK: pip install 'zwobs[tracing]'"
@@ -107,7 +107,7 @@ def _exporter_from_env() -> SpanExporter | None:
     if chosen[0] == "otlp":
         return _otlp_exporter()
     if chosen[0] == "console":
-        from opentelemetry.sdk.trace.export import ConsoleSpanExporter  # noqa: PLC0415
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
         return ConsoleSpanExporter()
     raise TracingConfigError(f"OTEL_TRACES_EXPORTER={names!r}: expected one of otlp, console, none")
@@ -125,7 +125,7 @@ def _otlp_exporter() -> SpanExporter:
             "set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (port 4318) "
             "or configure a grpc exporter yourself"
         )
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # noqa: PLC0415
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
         OTLPSpanExporter,
     )
 

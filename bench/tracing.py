@@ -1,0 +1,203 @@
+"""What tracing adds per request: zwobs metrics+tracing vs OpenTelemetry's ASGI instrumentation.
+
+Direct ASGI calls in one process, modes interleaved round by round, the best round
+printed in microseconds per request and as ratios (never absolute claims: the
+machine is shared and noisy). Two phases, because the global tracer provider
+can be set only once per process:
+
+1. API only (no SDK): bare app, zwobs metrics only, zwobs metrics+tracing.
+2. SDK configured (no-op exporter, simple processor for every mode alike):
+   bare, zwobs metrics only, zwobs metrics+tracing, opentelemetry-instrumentation-asgi
+   (stable semconv, with and without its send/receive spans, SDK meter provider
+   so it records its metrics as zwobs does).
+
+Target: zwobs's added cost (metrics+tracing) is at most half of what the OTel
+ASGI instrumentation adds.
+
+    .venv/bin/python -m bench.tracing [--requests 2000] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
+
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+
+import zwobs
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def build_app() -> Starlette:
+    """~20 routes, some under a mount; the measured request hits a templated one."""
+    try:  # the metrics bench's app, when present, so both benches measure the same thing
+        from bench.middleware import build_app as metrics_app
+
+        return metrics_app()  # type: ignore[no-any-return]
+    except ImportError:
+        pass
+
+    async def ok(request: Request) -> Response:
+        return JSONResponse({"ok": True, **request.path_params})
+
+    plain = [Route(f"/r{n}/{{item_id}}", ok) for n in range(12)]
+    mounted = [Route(f"/users/{{user_id}}/p{n}", ok) for n in range(7)]
+    return Starlette(routes=[*plain, Mount("/api/v1", routes=mounted), Route("/", ok)])
+
+
+_PATH = "/api/v1/users/42/p3"
+
+
+def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": _PATH,
+        "raw_path": _PATH.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+_HEADERS = [
+    (b"host", b"127.0.0.1:8000"),
+    (b"user-agent", b"bench/1"),
+    (b"accept", b"*/*"),
+    (b"traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+]
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send(message: dict[str, Any]) -> None:
+    return None
+
+
+async def _per_request_us(app: ASGIApp, requests: int) -> float:
+    scope = _scope(_HEADERS)
+    start = time.perf_counter()
+    for _ in range(requests):
+        await app(dict(scope), _receive, _send)
+    return (time.perf_counter() - start) / requests * 1e6
+
+
+async def _measure(modes: dict[str, ASGIApp], requests: int, rounds: int) -> dict[str, float]:
+    for app in modes.values():  # warm up: route caches, label children, lazy imports
+        await _per_request_us(app, 200)
+    samples: dict[str, list[float]] = {name: [] for name in modes}
+    for _ in range(rounds):
+        for name, app in modes.items():
+            samples[name].append(await _per_request_us(app, requests))
+    # The minimum over rounds: the least disturbed by other work on a shared machine.
+    return {name: min(values) for name, values in samples.items()}
+
+
+def _zwobs(*, tracing: bool) -> Starlette:
+    app = build_app()
+    zwobs.instrument(app, service="bench", registry=CollectorRegistry(), tracing=tracing)
+    return app
+
+
+def _print(title: str, results: dict[str, float], base: str) -> None:
+    print(f"\n{title}")
+    print(f"{'mode':<44} {'us/request':>11} {'added us':>9}")
+    for name, value in results.items():
+        added = value - results[base]
+        print(f"{name:<44} {value:>11.1f} {added:>9.1f}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per round and mode")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (best kept)")
+    args = parser.parse_args(argv)
+
+    api_only = asyncio.run(
+        _measure(
+            {
+                "bare": build_app(),
+                "zwobs metrics": _zwobs(tracing=False),
+                "zwobs metrics+tracing (API only)": _zwobs(tracing=True),
+            },
+            args.requests,
+            args.rounds,
+        )
+    )
+
+    from opentelemetry import trace
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import (
+        SimpleSpanProcessor,
+        SpanExporter,
+        SpanExportResult,
+    )
+
+    class _Discard(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(_Discard()))
+    trace.set_tracer_provider(provider)
+    meters = MeterProvider(metric_readers=[InMemoryMetricReader()])
+
+    def otel(exclude: list[str] | None) -> ASGIApp:
+        return OpenTelemetryMiddleware(  # type: ignore[no-any-return]
+            build_app(), tracer_provider=provider, meter_provider=meters, exclude_spans=exclude
+        )
+
+    sdk = asyncio.run(
+        _measure(
+            {
+                "bare": build_app(),
+                "zwobs metrics": _zwobs(tracing=False),
+                "zwobs metrics+tracing (SDK)": _zwobs(tracing=True),
+                "otel-asgi (SDK, send/receive spans)": otel(None),
+                "otel-asgi (SDK, no send/receive spans)": otel(["receive", "send"]),
+            },
+            args.requests,
+            args.rounds,
+        )
+    )
+
+    _print("Phase 1: opentelemetry-api only (no SDK)", api_only, "bare")
+    _print("Phase 2: SDK configured, spans discarded", sdk, "bare")
+
+    zwobs_added = sdk["zwobs metrics+tracing (SDK)"] - sdk["bare"]
+    tracing_added = sdk["zwobs metrics+tracing (SDK)"] - sdk["zwobs metrics"]
+    api_added = api_only["zwobs metrics+tracing (API only)"] - api_only["zwobs metrics"]
+    print("\nRatios (added cost over the bare app; lower is better for zwobs)")
+    for name in ("otel-asgi (SDK, send/receive spans)", "otel-asgi (SDK, no send/receive spans)"):
+        otel_added = sdk[name] - sdk["bare"]
+        print(
+            f"  zwobs metrics+tracing / {name}: {zwobs_added / otel_added:.2f} "
+            f"({zwobs_added:.1f} us vs {otel_added:.1f} us; target <= 0.50)"
+        )
+    print(f"  zwobs tracing part alone (SDK): {tracing_added:.1f} us/request")
+    print(f"  zwobs tracing part alone (API only): {api_added:.1f} us/request")
+
+
+if __name__ == "__main__":
+    main()
