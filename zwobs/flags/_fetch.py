@@ -1,0 +1,71 @@
+"""One conditional GET of ``/api/client/features``, with every failure named by a fixed reason."""
+
+from __future__ import annotations
+
+import http.client
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["REASONS", "FetchError", "Fetched", "fetch_features"]
+
+REASONS = (
+    "timeout",
+    "connection",
+    "unauthorized",
+    "http_error",
+    "invalid_payload",
+)
+"""Every value the ``reason`` label can take (bounded by construction)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A 200 (``body`` set) or a 304 (``body`` None: the state is unchanged)."""
+
+    body: bytes | None
+    etag: str | None
+
+
+class FetchError(Exception):
+    """A failed fetch: ``reason`` is one of REASONS, ``detail`` is for humans (never a secret)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+_opener = urllib.request.build_opener()
+
+
+def fetch_features(
+    url: str, headers: Mapping[str, str], etag: str | None, timeout: float
+) -> Fetched:
+    """GET ``url``; ``timeout`` bounds the connect and every read (a black hole costs one)."""
+    request = urllib.request.Request(url, headers=dict(headers), method="GET")
+    if etag:
+        request.add_header("If-None-Match", etag)
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            body = response.read()
+            return Fetched(body=body, etag=response.headers.get("ETag"))
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return Fetched(body=None, etag=etag)
+        if exc.code in (401, 403):
+            raise FetchError(
+                "unauthorized",
+                f"HTTP {exc.code} from the Unleash server: check UNLEASH_API_TOKEN "
+                "(a backend token for this environment)",
+            ) from None
+        raise FetchError("http_error", f"HTTP {exc.code} from the Unleash server") from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise FetchError("timeout", f"no answer within {timeout:g}s") from None
+        raise FetchError("connection", f"cannot reach the Unleash server: {exc.reason}") from None
+    except TimeoutError:
+        raise FetchError("timeout", f"no answer within {timeout:g}s") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise FetchError("connection", f"cannot reach the Unleash server: {exc}") from None
