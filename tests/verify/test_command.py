@@ -1,0 +1,55 @@
+"""``zwobs verify`` option handling: bad options are usage errors (exit 2) with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.servers.process import free_port
+from zwobs.cli import main
+
+
+def _verify(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
+    url = f"http://127.0.0.1:{free_port()}"
+    code = main(["verify", "--prometheus", url, "--service", "svc", "--retries", "0", *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--window", "five minutes"], "--window 'five minutes': expected a Prometheus duration"),
+        (["--max-error-ratio", "5"], "--max-error-ratio 5: expected 0..1"),
+        (["--quantile", "95"], "--quantile 95: expected a number between 0 and 1"),
+        (["--max-latency", "-1"], "--max-latency -1: expected seconds >= 0"),
+        (["--selector", "v2"], "invalid selector 'v2': expected LABEL=VALUE"),
+    ],
+)
+def test_bad_option_is_a_usage_error_with_the_option_named(
+    capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code, out, err = _verify(capsys, *extra)
+    assert code == 2
+    assert message in err
+    assert out == "" and "Traceback" not in err
+
+
+def test_bad_prometheus_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["verify", "--prometheus", "localhost:9090", "--service", "svc"])
+    assert code == 2
+    assert "invalid Prometheus URL" in capsys.readouterr().err
+
+
+def test_missing_service_option_is_an_argparse_usage_error() -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["verify", "--prometheus", "http://127.0.0.1:1"])
+    assert exited.value.code == 2
+
+
+def test_unreachable_prometheus_is_inconclusive_with_exit_3(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = _verify(capsys)
+    assert code == 3
+    assert out.splitlines()[0].endswith(": INCONCLUSIVE")
+    assert "unreachable after 1 attempts" in out
