@@ -1,8 +1,10 @@
 """What tracing adds per request: zwobs metrics+tracing vs OpenTelemetry's ASGI instrumentation.
 
-Direct ASGI calls in one process, modes interleaved round by round, the best round
-printed in microseconds per request and as ratios (never absolute claims: the
-machine is shared and noisy). Two phases, because the global tracer provider
+Direct ASGI calls in one process on bench/app.py's app and request mix
+(every request carries a sampled ``traceparent`` unless the mode says
+otherwise), modes interleaved round by round, the best round printed in
+microseconds per request and as ratios (never absolute claims: the machine
+is shared and noisy). Two phases, because the global tracer provider
 can be set only once per process:
 
 1. API only (no SDK): bare app, zwobs metrics only, zwobs metrics+tracing.
@@ -30,44 +32,22 @@ os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
 
 import zwobs
+from bench.app import PATHS, build_app
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-def build_app() -> Starlette:
-    """~20 routes, some under a mount; the measured request hits a templated one."""
-    try:  # the metrics bench's app, when present, so both benches measure the same thing
-        from bench.middleware import build_app as metrics_app
-
-        return metrics_app()  # type: ignore[no-any-return]
-    except ImportError:
-        pass
-
-    async def ok(request: Request) -> Response:
-        return JSONResponse({"ok": True, **request.path_params})
-
-    plain = [Route(f"/r{n}/{{item_id}}", ok) for n in range(12)]
-    mounted = [Route(f"/users/{{user_id}}/p{n}", ok) for n in range(7)]
-    return Starlette(routes=[*plain, Mount("/api/v1", routes=mounted), Route("/", ok)])
-
-
-_PATH = "/api/v1/users/42/p3"
-
-
-def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+def _scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "GET",
         "scheme": "http",
-        "path": _PATH,
-        "raw_path": _PATH.encode(),
+        "path": path,
+        "raw_path": path.encode(),
         "root_path": "",
         "query_string": b"",
         "headers": headers,
@@ -92,21 +72,27 @@ async def _send(message: dict[str, Any]) -> None:
     return None
 
 
-async def _per_request_us(app: ASGIApp, requests: int) -> float:
-    scope = _scope(_HEADERS)
+_UNTRACED = "(no incoming traceparent)"
+
+
+async def _per_request_us(app: ASGIApp, requests: int, *, traced: bool = True) -> float:
+    headers = _HEADERS if traced else _HEADERS[:-1]
+    scopes = [_scope(path, headers) for path in PATHS]
+    count = len(scopes)
     start = time.perf_counter()
-    for _ in range(requests):
-        await app(dict(scope), _receive, _send)
+    for n in range(requests):
+        await app(dict(scopes[n % count]), _receive, _send)
     return (time.perf_counter() - start) / requests * 1e6
 
 
 async def _measure(modes: dict[str, ASGIApp], requests: int, rounds: int) -> dict[str, float]:
-    for app in modes.values():  # warm up: route caches, label children, lazy imports
-        await _per_request_us(app, 200)
+    for name, app in modes.items():  # warm up: route caches, label children, lazy imports
+        await _per_request_us(app, 200, traced=_UNTRACED not in name)
     samples: dict[str, list[float]] = {name: [] for name in modes}
     for _ in range(rounds):
         for name, app in modes.items():
-            samples[name].append(await _per_request_us(app, requests))
+            us = await _per_request_us(app, requests, traced=_UNTRACED not in name)
+            samples[name].append(us)
     # The minimum over rounds: the least disturbed by other work on a shared machine.
     return {name: min(values) for name, values in samples.items()}
 
@@ -119,10 +105,10 @@ def _zwobs(*, tracing: bool) -> Starlette:
 
 def _print(title: str, results: dict[str, float], base: str) -> None:
     print(f"\n{title}")
-    print(f"{'mode':<44} {'us/request':>11} {'added us':>9}")
+    print(f"{'mode':<62} {'us/request':>11} {'added us':>9}")
     for name, value in results.items():
-        added = value - results[base]
-        print(f"{name:<44} {value:>11.1f} {added:>9.1f}")
+        added = value - results[f"{base} {_UNTRACED}" if _UNTRACED in name else base]
+        print(f"{name:<62} {value:>11.1f} {added:>9.1f}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -137,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "bare": build_app(),
                 "zwobs metrics": _zwobs(tracing=False),
                 "zwobs metrics+tracing (API only)": _zwobs(tracing=True),
+                f"bare {_UNTRACED}": build_app(),
+                f"zwobs metrics {_UNTRACED}": _zwobs(tracing=False),
+                f"zwobs metrics+tracing (API only) {_UNTRACED}": _zwobs(tracing=True),
             },
             args.requests,
             args.rounds,
@@ -197,6 +186,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     print(f"  zwobs tracing part alone (SDK): {tracing_added:.1f} us/request")
     print(f"  zwobs tracing part alone (API only): {api_added:.1f} us/request")
+    untraced = (
+        api_only[f"zwobs metrics+tracing (API only) {_UNTRACED}"]
+        - api_only[f"zwobs metrics {_UNTRACED}"]
+    )
+    print(f"  zwobs tracing part alone (API only, no traceparent): {untraced:.1f} us/request")
 
 
 if __name__ == "__main__":
