@@ -5,12 +5,22 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from opentelemetry import baggage, trace
+from opentelemetry.context import Context
+from opentelemetry.propagate import get_global_textmap, set_global_textmap
+from opentelemetry.propagators.textmap import (
+    Getter,
+    Setter,
+    TextMapPropagator,
+    default_getter,
+    default_setter,
+)
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace import SpanKind, StatusCode, TraceFlags
 
 from zwobs.tracing.server import error_type, finish_span, start_span
 
@@ -263,3 +273,52 @@ def test_api_only_passes_incoming_context_through_without_recording() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+class _HeaderPairPropagator(TextMapPropagator):
+    """A non-W3C propagator: ``x-trace: <trace id>:<span id>``."""
+
+    def extract(
+        self, carrier: Any, context: Context | None = None, getter: Getter[Any] = default_getter
+    ) -> Context:
+        values = getter.get(carrier, "x-trace")
+        if not values:
+            return context or Context()
+        trace_id, span_id = values[0].split(":")
+        parent = trace.NonRecordingSpan(
+            trace.SpanContext(
+                int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=TraceFlags(1)
+            )
+        )
+        return trace.set_span_in_context(parent, context)
+
+    def inject(
+        self, carrier: Any, context: Context | None = None, setter: Setter[Any] = default_setter
+    ) -> None:
+        span_context = trace.get_current_span(context).get_span_context()
+        setter.set(carrier, "x-trace", f"{span_context.trace_id:032x}:{span_context.span_id:016x}")
+
+    @property
+    def fields(self) -> set[str]:
+        return {"x-trace"}
+
+
+@pytest.fixture
+def header_pair_propagator() -> Iterator[None]:
+    previous = get_global_textmap()
+    set_global_textmap(_HeaderPairPropagator())
+    yield
+    set_global_textmap(previous)
+
+
+def test_incoming_context_uses_the_globally_configured_propagator(
+    spans: InMemorySpanExporter, header_pair_propagator: None
+) -> None:
+    headers = [
+        (b"x-trace", f"{TRACE_ID}:{PARENT_ID}".encode()),
+        (b"traceparent", b"00-11111111111111111111111111111111-2222222222222222-01"),
+    ]
+    _run(_scope(headers=headers))
+    span = _only(spans)
+    assert f"{span.context.trace_id:032x}" == TRACE_ID
+    assert f"{span.parent.span_id:016x}" == PARENT_ID
