@@ -45,6 +45,8 @@ FORMATS: Final = ("prometheus", "prometheus-operator")
 # (directory, "module:function") -- one line per generator, in output order.
 GENERATORS: Final[tuple[tuple[str, str], ...]] = (
     ("alerts", "zwobs.render.alerts:render_alerts"),
+    ("dashboards", "zwobs.render.dashboards:render_dashboards"),
+    ("rollouts", "zwobs.render.rollouts:render_rollouts"),
 )
 
 

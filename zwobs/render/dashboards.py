@@ -38,6 +38,7 @@ from grafana_foundation_sdk.models import text as gtextmodel
 
 from zwobs import names, promql
 from zwobs.catalog.model import Catalog, Service, Slo
+from zwobs.render import RenderOptions
 
 __all__ = [
     "DATASOURCE_VARIABLE",
@@ -769,8 +770,9 @@ def _dump(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
-def render_dashboards(catalog: Catalog) -> dict[str, bytes]:
+def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
     """``dashboards/<service>.json`` for every service and ``dashboards/fleet-overview.json``."""
+    del options  # dashboards do not depend on the rule format or namespace
     files = {
         f"dashboards/{service.name}.json": _dump(service_dashboard(service))
         for service in catalog.services

@@ -24,6 +24,7 @@ import yaml
 
 from zwobs import names, promql
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
+from zwobs.render import RenderOptions
 
 __all__ = ["PAGE_BURN_BUDGET_FRACTION", "analysis_template", "render_rollouts", "thresholds"]
 
@@ -95,7 +96,9 @@ def _fast_ratio(service: Service, slo: Slo, window: str) -> str:
     return f"(sum({fast}) / (sum({count}) > 0))"
 
 
-def analysis_template(service: Service) -> dict[str, Any]:
+def analysis_template(
+    service: Service, prometheus_address: str = _PROMETHEUS_ADDRESS
+) -> dict[str, Any]:
     """The AnalysisTemplate object of one service."""
     window = service.rollout.interval
     scope = (_SELECTOR,)
@@ -142,7 +145,7 @@ def analysis_template(service: Service) -> dict[str, Any]:
             "args": [
                 {"name": "canary-value"},
                 {"name": "canary-label", "value": "pod_template_hash"},
-                {"name": "prometheus-address", "value": _PROMETHEUS_ADDRESS},
+                {"name": "prometheus-address", "value": prometheus_address},
             ],
             "metrics": metrics,
         },
@@ -155,9 +158,15 @@ def _dump(document: dict[str, Any]) -> bytes:
     return _HEADER + text.encode()
 
 
-def render_rollouts(catalog: Catalog) -> dict[str, bytes]:
-    """``rollouts/<service>.analysis.yaml`` for every service of the catalog."""
+def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
+    """``rollouts/<service>.analysis.yaml`` for every service of the catalog.
+
+    The default Prometheus address is the prometheus-operator's service in
+    ``options.namespace``; a Rollout may pass its own ``prometheus-address``.
+    """
+    namespace = (options or RenderOptions()).namespace
+    address = f"http://prometheus-operated.{namespace}.svc:9090"
     return {
-        f"rollouts/{service.name}.analysis.yaml": _dump(analysis_template(service))
+        f"rollouts/{service.name}.analysis.yaml": _dump(analysis_template(service, address))
         for service in catalog.services
     }
