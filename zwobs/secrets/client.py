@@ -60,7 +60,8 @@ def make_backend(config: SecretsConfig) -> Backend:
     if config.addr is None:
         return FileBackend(config.file, env_prefix=config.env_prefix)
     try:
-        from zwobs.secrets.vault import VaultBackend  # noqa: PLC0415 - hvac is an optional extra
+        # Imported here: hvac is an optional extra.
+        from zwobs.secrets.vault import VaultBackend
     except ImportError as exc:
         raise SecretConfigError(
             f"VAULT_ADDR is set but hvac is not installed ({exc.name}): "
@@ -98,6 +99,9 @@ class SecretsClient:
         self._thread: threading.Thread | None = None
         self._metrics = metrics_for(registry)
         self._metrics.register(self)
+        observe = getattr(self.backend, "observe", None)
+        if observe is not None:
+            observe(lambda result: self._count("token", result))
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -126,6 +126,13 @@ class VaultBackend:
         self._final = False
         self._last_login = float("-inf")
         self._warned_final = False
+        self.logins = 0
+        self.renewals = 0
+        self._observer: Callable[[str], None] = lambda result: None
+
+    def observe(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(result)`` for each login or renewal (ok, denied, error): metrics."""
+        self._observer = callback
 
     # --- token lifecycle ---------------------------------------------------------------
 
@@ -135,8 +142,10 @@ class VaultBackend:
             self._last_login = self._clock()
             try:
                 result = self._auth.login(self._client)
-            except hx.VaultError as exc:
-                if _status(exc) in _AUTH_STATUS:
+            except Exception as exc:
+                denied = _status(exc) in _AUTH_STATUS or isinstance(exc, SecretError)
+                self._observer("denied" if denied else "error")
+                if isinstance(exc, hx.VaultError) and _status(exc) in _AUTH_STATUS:
                     self._logged_in = False
                     raise SecretPermissionError(
                         f"{self._auth.describe()} rejected by {self.addr} ({_reason(exc)}); "
@@ -152,6 +161,8 @@ class VaultBackend:
             self._expires_at = now + result.ttl if result.ttl > 0 else None
             self._renew_at = now + result.ttl * 2 / 3 if result.ttl > 0 else None
             self._logged_in = True
+            self.logins += 1
+            self._observer("ok")
             _log.info("%s: logged in, token TTL %.0fs", self._auth.describe(), result.ttl)
 
     def _ensure_login(self) -> None:
@@ -178,7 +189,10 @@ class VaultBackend:
                         "auth"
                     ]
                 except Exception as exc:
+                    self._observer("denied" if _status(exc) in _AUTH_STATUS else "error")
                     return self._renewal_failed(now, exc)
+                self.renewals += 1
+                self._observer("ok")
                 granted = float(auth.get("lease_duration") or 0)
                 self._expires_at = now + granted
                 self._renewable = bool(auth.get("renewable"))
