@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-
 import httpx
 import pytest
-import uvicorn
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -96,22 +92,6 @@ def test_inject_headers_writes_traceparent_of_current_span(
         headers = inject_headers()
     trace_id = format_trace_id(span.get_span_context().trace_id)
     assert headers["traceparent"].split("-")[1] == trace_id
-
-
-@pytest.fixture
-def user_server() -> Iterator[str]:
-    """The user-service under a real uvicorn on a loopback port (in this process, for spans)."""
-    app, _ = user_service()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=20)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=20)
 
 
 def test_sync_client_continues_trace_into_real_server(

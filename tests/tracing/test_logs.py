@@ -108,6 +108,7 @@ def test_non_json_extra_values_are_written_as_repr(
             "tags": {"a", "b"} and ["a"],
             "circular": circular,
             "tuple_keys": {(1, 2): "x"},
+            "color_message": "\x1b[36mwith extras\x1b[0m",
         },
     )
     (line,) = _lines(stream)
@@ -117,6 +118,7 @@ def test_non_json_extra_values_are_written_as_repr(
     assert isinstance(line["circular"], str)
     assert isinstance(line["tuple_keys"], str)
     assert line["message"] == "with extras"
+    assert "color_message" not in line  # uvicorn's ANSI duplicate of the message
 
 
 def _format(msg: object, args: tuple[object, ...] = (), **extra: object) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode, format_span_id, format_trace_id
 
+from tests.servers.process import wait_until
 from tests.tracing.apps import BoomError, handler_log, user_service
 from zwobs.tracing.logs import JsonFormatter
 
@@ -189,3 +190,28 @@ async def test_log_line_inside_handler_carries_request_trace_id(
     assert record["trace.id"] == format_trace_id(span.context.trace_id)
     assert record["span.id"] == format_span_id(span.context.span_id)
     assert record["service.name"] == "user-service"
+
+
+def test_server_error_log_after_the_request_carries_its_trace_id(
+    spans: InMemorySpanExporter, user_server: str
+) -> None:
+    """uvicorn logs "Exception in ASGI application" after the span ended: the id still comes."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("user-service"))
+    server_log = logging.getLogger("uvicorn.error")
+    server_log.addHandler(handler)
+    try:
+        assert httpx.get(f"{user_server}/v1/crash").status_code == 500
+        wait_until(lambda: "Exception in ASGI application" in stream.getvalue(), timeout=10)
+    finally:
+        server_log.removeHandler(handler)
+    (span,) = _server_spans(spans)
+    (line,) = [
+        json.loads(text)
+        for text in stream.getvalue().splitlines()
+        if "Exception in ASGI application" in text
+    ]
+    assert line["error.type"] == "tests.tracing.apps.BoomError"
+    assert line["trace.id"] == format_trace_id(span.context.trace_id)
+    assert line["span.id"] == format_span_id(span.context.span_id)

@@ -21,7 +21,7 @@ from typing import IO, Any, Final
 
 from opentelemetry import trace
 
-from zwobs.tracing.server import error_type
+from zwobs.tracing.server import error_type, span_context_of
 
 __all__ = ["JsonFormatter", "setup_logging"]
 
@@ -30,7 +30,7 @@ ECS_VERSION: Final = "8.11.0"
 # Attributes every LogRecord has: anything else on a record came from ``extra``.
 _RECORD_FIELDS: Final = frozenset(
     logging.LogRecord("", 0, "", 0, "", (), None).__dict__.keys()
-    | {"message", "asctime", "taskName"}
+    | {"message", "asctime", "taskName", "color_message"}  # uvicorn's ANSI copy of message
 )
 _MAX_REPR: Final = 2_000
 
@@ -74,6 +74,10 @@ class JsonFormatter(logging.Formatter):
         if self.service:
             document["service.name"] = self.service
         context = trace.get_current_span().get_span_context()
+        if not context.is_valid and record.exc_info and record.exc_info[1] is not None:
+            # Logged after the request ended (uvicorn's "Exception in ASGI application"):
+            # the exception still knows its request's span.
+            context = span_context_of(record.exc_info[1]) or context
         if context.is_valid:
             document["trace.id"] = trace.format_trace_id(context.trace_id)
             document["span.id"] = trace.format_span_id(context.span_id)

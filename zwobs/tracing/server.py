@@ -9,6 +9,7 @@ costs one header scan, one context attach and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Final
 
 from opentelemetry import context, trace
@@ -19,11 +20,12 @@ from opentelemetry.util.types import AttributeValue
 from zwobs import names
 from zwobs.tracing import _tracer
 
-__all__ = ["ServerSpan", "error_type", "finish_span", "start_span"]
+__all__ = ["ServerSpan", "error_type", "finish_span", "span_context_of", "start_span"]
 
 Scope = dict[str, Any]
 
 _DEFAULT_PORTS: Final = {"http": 80, "ws": 80, "https": 443, "wss": 443}
+SPAN_CONTEXT_ATTR: Final = "_zwobs_span_context"
 # Query parameters whose values the semantic conventions ask to redact.
 _SENSITIVE_QUERY_KEYS: Final = frozenset({"awsaccesskeyid", "signature", "sig", "x-goog-signature"})
 
@@ -92,6 +94,8 @@ def finish_span(
     an exception, with ``error.type`` the exception class or the status code.
     """
     span = handle.span
+    if error is not None:
+        _remember_span(error, span)
     if span.is_recording():
         attributes: dict[str, AttributeValue] = {}
         if route is not None:
@@ -108,6 +112,18 @@ def finish_span(
             span.set_status(Status(StatusCode.ERROR))
         span.set_attributes(attributes)
     span.end(end_time=end_ns)
+
+
+def _remember_span(error: BaseException, span: trace.Span) -> None:
+    """Tag the exception with its request's span, for the log line the server writes later."""
+    with contextlib.suppress(Exception):  # a type that refuses attributes keeps no tag
+        setattr(error, SPAN_CONTEXT_ATTR, span.get_span_context())
+
+
+def span_context_of(error: BaseException) -> trace.SpanContext | None:
+    """The span context of the request an exception escaped from, if zwobs saw it."""
+    found = getattr(error, SPAN_CONTEXT_ATTR, None)
+    return found if isinstance(found, trace.SpanContext) else None
 
 
 def error_type(error: BaseException) -> str:
