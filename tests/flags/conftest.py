@@ -1,4 +1,4 @@
-"""Flags tests: a clean process-wide client per test; one real Unleash (on PostgreSQL) per session."""
+"""Flags tests: a clean process-wide client per test; one real Unleash per session."""
 
 from __future__ import annotations
 

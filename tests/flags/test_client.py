@@ -243,7 +243,8 @@ def test_bad_url_is_a_clear_error() -> None:
 
 
 def test_repr_never_shows_the_token() -> None:
-    client = FlagsClient(url="http://127.0.0.1:9/api", api_token="*:development.s3cret", start=False)
+    token = "*:development.s3cret"
+    client = FlagsClient(url="http://127.0.0.1:9/api", api_token=token, start=False)
     assert "s3cret" not in repr(client)
     assert "s3cret" not in repr(client.status())
 

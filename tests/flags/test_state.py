@@ -15,7 +15,7 @@ def test_constant_answers_agree_with_the_engine_for_every_context() -> None:
     assert set(state.constants) == {
         "simple_on", "simple_off", "no_strategies", "rollout_full_default", "variants",
     }  # fmt: skip
-    for ctx in contexts(200) + [{}]:
+    for ctx in [*contexts(200), {}]:
         for name, constant in state.constants.items():
             assert state.engine.is_enabled(name, ctx) is constant, (name, ctx)
 

@@ -29,7 +29,7 @@ def engine_available() -> bool:
 
 def _new_engine() -> Any:
     try:
-        from yggdrasil_engine.engine import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        from yggdrasil_engine.engine import (  # type: ignore[import-untyped]
             UnleashEngine,
         )
     except ImportError as exc:  # pragma: no cover - depends on the environment

@@ -44,7 +44,7 @@ Bootstrap = str | os.PathLike[str] | Mapping[str, Any] | None
 
 
 def _status_of_process_client() -> FlagStatus | None:
-    from zwobs.flags import _process  # noqa: PLC0415 - avoids an import cycle
+    from zwobs.flags import _process  # here: avoids an import cycle
 
     current = _process.current()
     return None if current is None else current.status()
@@ -354,7 +354,9 @@ class FlagsClient:
             self._recorded(name, False, default, "default", "default")
             return default
         enabled_or_none = state.constants.get(name)
+        reason = "static"
         if enabled_or_none is None:
+            reason = "targeting_match"
             ctx = build_context(
                 self._static,
                 request_context(self._extractor),
@@ -367,7 +369,7 @@ class FlagsClient:
             )
             enabled_or_none = state.engine.is_enabled(name, ctx) if state.engine else None
         enabled = default if enabled_or_none is None else enabled_or_none
-        self._recorded(name, True, enabled, "true" if enabled else "false", "targeting_match")
+        self._recorded(name, True, enabled, "true" if enabled else "false", reason)
         return enabled
 
     def get_variant(
@@ -388,7 +390,7 @@ class FlagsClient:
             value = forced[name]
             if isinstance(value, bool):
                 value = ENABLED_NO_VARIANT if value else DISABLED
-            self._recorded(name, True, value.feature_enabled, value.name, "static")
+            self._recorded(name, True, None, value.name, "static")
             return value
         state = self._state
         fallback = DISABLED if default is None else default
@@ -412,7 +414,7 @@ class FlagsClient:
                 properties=properties,
             )
             variant = state.engine.variant(name, ctx) or fallback
-        self._recorded(name, True, variant.feature_enabled, variant.name, "targeting_match")
+        self._recorded(name, True, None, variant.name, "targeting_match")
         return variant
 
     def _recorded(

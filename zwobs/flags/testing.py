@@ -16,6 +16,7 @@ OpenFeature provider.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -49,8 +50,6 @@ class FlagOverrides:
 
     def variant(self, name: str, variant: str, payload: Any = None) -> None:
         """Force ``name`` on with ``variant``; a payload is kept as text (JSON for dict/list)."""
-        import json  # noqa: PLC0415
-
         if payload is None:
             forced = Variant(name=variant, enabled=True, feature_enabled=True)
         else:
