@@ -50,6 +50,23 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 _ADDERS.append(_add_verify)
 
 
+def _add_scan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``zwobs scan``: Trivy with the zwobs policy pack, waivers, baseline and a CI gate."""
+    from zwobs.scan.command import configure as configure_scan
+
+    configure_scan(
+        sub.add_parser(
+            "scan",
+            help="scan manifests, Dockerfiles and images with Trivy and the zwobs policy pack",
+            description="Exit 0 pass, 1 findings over the gate, 2 usage or tool error"
+            " (Trivy missing, crashed or timed out; the policy pack not evaluated).",
+        )
+    )
+
+
+_ADDERS.append(_add_scan)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Handler = args.handler
