@@ -170,51 +170,42 @@ def asgi_mode(rounds: int, requests: int) -> None:
     print_table(us, "bare starlette", "zwobs (metrics+tracing, SDK)")
 
 
-def uvicorn_mode(seconds: int) -> None:
+def uvicorn_mode(seconds: int, rounds: int) -> None:
     wrk = shutil.which("wrk")
     if wrk is None:
         sys.exit("the --uvicorn mode needs wrk (Debian package `wrk`) as the load generator")
     root = Path(__file__).resolve().parents[1]
-    results: dict[str, float] = {}
-    for name, target in (("bare", "bench.servers:bare"), ("zwobs", "bench.servers:zwobs_app")):
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                target,
-                "--port",
-                str(port),
-                "--host",
-                "127.0.0.1",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=root,
-            env={**os.environ, "ZWOBS_TRACING": "false"},
-        )
-        try:
+    targets = {"bare": "bench.servers:bare", "zwobs": "bench.servers:zwobs_app"}
+    servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    try:
+        for name, target in targets.items():
+            port = _free_port()
+            argv = [sys.executable, "-m", "uvicorn", target, "--port", str(port)]
+            argv += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+            env = {**os.environ, "ZWOBS_TRACING": "false"}
+            servers[name] = (subprocess.Popen(argv, cwd=root, env=env), port)
             _wait_port(port)
-            out = subprocess.run(
-                [wrk, "-t1", "-c32", f"-d{seconds}s", f"http://127.0.0.1:{port}/users/42"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            results[name] = float(
-                next(
-                    line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")
-                )
-            )
-        finally:
-            server.terminate()
-            server.wait(10)
-    print(f"== uvicorn on loopback, wrk -c32 for {seconds}s per variant\n")
-    for name, rps in results.items():
+        samples: dict[str, list[float]] = {name: [] for name in targets}
+        for _ in range(rounds):  # interleaved, so load from elsewhere hits both alike
+            for name, (_, port) in servers.items():
+                samples[name].append(_wrk(wrk, port, seconds))
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait(10)
+    print(f"== uvicorn on loopback, wrk -c32, median of {rounds} interleaved {seconds}s runs\n")
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    for name, rps in median.items():
         print(f"{name:10} {rps:10.0f} requests/s")
-    print(f"\nthroughput zwobs / bare = {results['zwobs'] / results['bare']:.2f}")
+    print(f"\nthroughput zwobs / bare = {median['zwobs'] / median['bare']:.2f}")
+
+
+def _wrk(wrk: str, port: int, seconds: int) -> float:
+    argv = [wrk, "-t1", "-c32", f"-d{seconds}s", f"http://127.0.0.1:{port}/users/42"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    return float(
+        next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
+    )
 
 
 def _free_port() -> int:
@@ -238,10 +229,10 @@ def main() -> None:
     parser.add_argument("--uvicorn", action="store_true", help="throughput under uvicorn + wrk")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
     args = parser.parse_args()
     if args.uvicorn:
-        uvicorn_mode(args.seconds)
+        uvicorn_mode(args.seconds, args.rounds)
     else:
         asgi_mode(args.rounds, args.requests)
 
