@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from zwobs import names
+
 __all__ = [
     "AlertThresholds",
     "Catalog",
@@ -35,6 +37,8 @@ class SloKind(StrEnum):
 
     AVAILABILITY = "availability"
     LATENCY = "latency"
+    CUSTOM = "custom"
+    """Imported from Sloth/OpenSLO: arbitrary PromQL in ``errors_query``/``total_query``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class AlertThresholds:
     error_rate: float = 0.05
     latency_p95_seconds: float = 0.5
     min_rps: float = 1.0
+    slo_min_requests: float = 100.0
+    """Requests a long SLO window must hold before its burn alert may fire (traffic guard)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,11 @@ class Slo:
     objective: float
     latency_threshold_seconds: float | None = None
     description: str = ""
+    errors_query: str = ""
+    """CUSTOM only: PromQL of bad events per second; ``{{.window}}`` stands for the range."""
+    total_query: str = ""
+    """CUSTOM only: PromQL of all events per second; ``{{.window}}`` stands for the range."""
+    source: SourceRef | None = None
 
     @property
     def error_budget(self) -> float:
@@ -89,6 +100,9 @@ class Service:
     rollout: Rollout = field(default_factory=Rollout)
     registries: tuple[str, ...] = ()
     source: SourceRef | None = None
+    description: str = ""
+    origin: str = "catalog"
+    """``catalog`` (exports the zwobs metrics), ``sloth`` or ``openslo`` (imported SLOs only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +115,10 @@ class Catalog:
     required_labels: tuple[str, ...] = ("team",)
     """Kubernetes labels every workload must carry (policies)."""
     source: str = ""
+    defaults: AlertThresholds = field(default_factory=AlertThresholds)
+    """Fleet-wide alert thresholds; services differing from them get override series."""
+    alert_for: tuple[tuple[str, str], ...] = ()
+    """``for`` per alert (HighErrorRate, HighLatency, LowThroughput, ErrorBudgetBurnPage,
+    ErrorBudgetBurnTicket) where the catalog overrides the built-in one."""
+    latency_buckets: tuple[float, ...] = names.DEFAULT_LATENCY_BUCKETS
+    """The histogram buckets the services export; latency SLO thresholds are among them."""

@@ -1,0 +1,225 @@
+"""Build the typed catalog from a zwobs catalog document, checking what the shape cannot.
+
+The shape (types, ranges, unknown keys) is checked by :mod:`zwobs.catalog.shape`; here
+come the checks that need the whole document: duplicate names, teams that exist,
+latency thresholds that are histogram buckets, and SLOs whose page alert can fire.
+Every problem is collected; nothing is raised until the whole file has been read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from yaml.nodes import Node
+
+from zwobs import names
+from zwobs.catalog.model import AlertThresholds, Catalog, Rollout, Service, Slo, SloKind, SourceRef
+from zwobs.catalog.shape import CATALOG, RESERVED_LABELS
+from zwobs.catalog.spec import Context, child_path
+
+__all__ = ["PAGE_FACTOR_30D", "build_catalog", "period_days"]
+
+PAGE_FACTOR_30D: Final = 14.4
+"""The fast page burn rate for a 30-day period (2% of the budget in 1 hour)."""
+
+
+def period_days(text: str) -> int:
+    """``30d`` -> 30, ``4w`` -> 28."""
+    return int(text[:-1]) * (7 if text.endswith("w") else 1)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    return {**base, **over}
+
+
+def _thresholds(values: dict[str, Any], base: AlertThresholds) -> AlertThresholds:
+    return AlertThresholds(
+        error_rate=values.get("error_rate", base.error_rate),
+        latency_p95_seconds=values.get("latency_p95_seconds", base.latency_p95_seconds),
+        min_rps=values.get("min_rps", base.min_rps),
+        slo_min_requests=values.get("slo_min_requests", base.slo_min_requests),
+    )
+
+
+def _rollout(values: dict[str, Any]) -> Rollout:
+    base = Rollout()
+    return Rollout(
+        success_rate=values.get("success_rate", base.success_rate),
+        latency_p95_seconds=values.get("latency_p95_seconds", base.latency_p95_seconds),
+        interval=values.get("interval", base.interval),
+        failure_limit=values.get("failure_limit", base.failure_limit),
+    )
+
+
+class _Builder:
+    def __init__(self, ctx: Context, doc: dict[str, Any]) -> None:
+        self.ctx = ctx
+        self.doc = doc
+        defaults = doc.get("defaults", {})
+        self.defaults = defaults
+        self.thresholds = _thresholds(
+            defaults.get("alerts", {}), AlertThresholds(min_rps=1.0, slo_min_requests=100.0)
+        )
+        self.teams: dict[str, Any] = doc.get("teams", {})
+        buckets = doc.get("latency_buckets")
+        self.buckets: tuple[float, ...] = (
+            tuple(buckets) if buckets else names.DEFAULT_LATENCY_BUCKETS
+        )
+
+    def ref(self, path: str) -> SourceRef:
+        line, column = self.ctx.positions.get(path, (1, 1))
+        return SourceRef(self.ctx.file, line, column)
+
+    def check_buckets(self) -> None:
+        if "latency_buckets" in self.doc and list(self.buckets) != sorted(set(self.buckets)):
+            self.ctx.error_at("latency_buckets", "expected strictly increasing bucket bounds")
+
+    def labels(self, path: str, values: dict[str, str]) -> None:
+        for key in sorted(values):
+            if key in RESERVED_LABELS or key.startswith("__"):
+                self.ctx.error_at(
+                    child_path(path, key), "label is set by zwobs itself; pick another name"
+                )
+
+    def slo(self, path: str, raw: dict[str, Any], period: int) -> Slo | None:
+        name, objective = raw.get("name"), raw.get("objective")
+        threshold = raw.get("latency_threshold_seconds")
+        sli = raw.get("sli") or ("latency" if threshold is not None or name == "latency" else None)
+        kind = SloKind(sli) if sli else SloKind.AVAILABILITY
+        ok = name is not None and objective is not None
+        if kind is SloKind.LATENCY:
+            if threshold is None:
+                where = path if "sli" not in raw else child_path(path, "sli")
+                self.ctx.error_at(
+                    where, "a latency SLO needs latency_threshold_seconds (a histogram bucket)"
+                )
+                ok = False
+            elif not any(abs(threshold - b) < 1e-9 for b in self.buckets):
+                buckets = ", ".join(f"{b:g}" for b in self.buckets)
+                self.ctx.error_at(
+                    child_path(path, "latency_threshold_seconds"),
+                    f"expected one of the histogram buckets ({buckets}), got {threshold:g}",
+                )
+                ok = False
+        elif threshold is not None:
+            self.ctx.error_at(
+                child_path(path, "latency_threshold_seconds"),
+                "only latency SLOs have a threshold (set sli: latency)",
+            )
+            ok = False
+        if objective is not None:
+            factor = PAGE_FACTOR_30D * period / 30
+            budget = 1 - objective / 100
+            if factor * budget >= 1:
+                self.ctx.error_at(
+                    child_path(path, "objective"),
+                    f"the page alert could never fire: {factor:g} x (1 - {objective:g}%) ="
+                    f" {factor * budget:.3g} >= 1 (expected an objective above"
+                    f" {100 * (1 - 1 / factor):.3g})",
+                )
+                ok = False
+        if not ok or name is None or objective is None:
+            return None
+        return Slo(
+            name=name,
+            kind=kind,
+            objective=objective,
+            latency_threshold_seconds=threshold,
+            description=raw.get("description", ""),
+            source=self.ref(path),
+        )
+
+    def service(self, path: str, raw: dict[str, Any]) -> Service | None:
+        name, team, tier = raw.get("name"), raw.get("team"), raw.get("tier")
+        team_cfg: dict[str, Any] = {}
+        if team is not None and self.teams:
+            if team not in self.teams:
+                known = ", ".join(sorted(self.teams))
+                message = f"unknown team; expected one of {known}"
+                self.ctx.error_at(child_path(path, "team"), message)
+            team_cfg = self.teams.get(team, {})
+        own_labels = raw.get("labels", {})
+        self.labels(child_path(path, "labels"), own_labels)
+        inherited = _merge(self.defaults.get("labels", {}), team_cfg.get("labels", {}))
+        labels = _merge(inherited, own_labels)
+        period_text = raw.get("slo_period", self.defaults.get("slo_period", "30d"))
+        period = period_days(period_text)
+        slos: list[Slo] = []
+        seen: dict[str, str] = {}
+        for index, slo_raw in enumerate(raw.get("slos", [])):
+            if slo_raw is None:
+                continue
+            slo_path = child_path(child_path(path, "slos"), index)
+            slo = self.slo(slo_path, slo_raw, period)
+            slo_name = slo_raw.get("name")
+            if slo_name is not None and slo_name in seen:
+                self.ctx.error_at(
+                    child_path(slo_path, "name"), f"duplicate SLO name (first at {seen[slo_name]})"
+                )
+                continue
+            if slo_name is not None:
+                seen[slo_name] = slo_path
+            if slo is not None:
+                slos.append(slo)
+        if name is None or team is None or tier is None:
+            return None
+        base = team_cfg.get("runbook_base") or self.defaults.get("runbook_base")
+        runbook = raw.get("runbook_url") or (f"{base.rstrip('/')}/{name}" if base else "")
+        return Service(
+            name=name,
+            team=team,
+            tier=tier,
+            alerts=_thresholds(raw.get("alerts", {}), self.thresholds),
+            slos=tuple(slos),
+            owners=tuple(raw.get("owners", team_cfg.get("owners", ()))),
+            labels=tuple(sorted(labels.items())),
+            runbook_url=runbook,
+            slo_period_days=period,
+            rollout=_rollout(_merge(self.defaults.get("rollout", {}), raw.get("rollout", {}))),
+            registries=tuple(raw.get("registries", ())),
+            source=self.ref(path),
+            description=raw.get("description", ""),
+        )
+
+    def build(self) -> Catalog:
+        self.check_buckets()
+        self.labels("defaults.labels", self.defaults.get("labels", {}))
+        for team, cfg in sorted(self.teams.items()):
+            self.labels(f"teams.{team}.labels", cfg.get("labels", {}))
+        services: list[Service] = []
+        first: dict[str, str] = {}
+        for index, raw in enumerate(self.doc.get("services", [])):
+            if raw is None:
+                continue
+            path = child_path("services", index)
+            name = raw.get("name")
+            if name is not None and name in first:
+                line = self.ctx.positions.get(first[name], (0, 0))[0]
+                self.ctx.error_at(
+                    child_path(path, "name"), f"duplicate service name (first at line {line})"
+                )
+                continue
+            if name is not None:
+                first[name] = path
+            service = self.service(path, raw)
+            if service is not None:
+                services.append(service)
+        alert_for = self.doc.get("alerting", {}).get("for", {})
+        return Catalog(
+            services=tuple(sorted(services, key=lambda s: s.name)),
+            registries=tuple(self.doc.get("registries", ())),
+            required_labels=tuple(self.doc.get("required_labels", ("team",))),
+            source=self.ctx.file,
+            defaults=self.thresholds,
+            alert_for=tuple(sorted(alert_for.items())),
+            latency_buckets=self.buckets,
+        )
+
+
+def build_catalog(node: Node, ctx: Context) -> Catalog:
+    """The catalog of one zwobs document; problems go to ``ctx.issues``."""
+    ctx.remember(node, "")
+    doc = CATALOG.check(node, "", ctx)
+    if doc is None:
+        return Catalog(services=(), source=ctx.file)
+    return _Builder(ctx, doc).build()

@@ -1,0 +1,389 @@
+"""promtool unit tests for one service's rules: every SLO fires at a fast burn and stays
+silent at a slow burn, with a handful of requests, and once traffic stops (no NaN left).
+
+The inputs are synthetic counters and histograms with constant rates, so every expected
+value (ratios, p95, annotations) is known exactly in advance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from zwobs import names
+from zwobs.catalog.model import Catalog, Service, Slo, SloKind
+from zwobs.render.rules import BURN_WINDOWS, alert_for, bucket_label, burn_factor, period_label
+
+__all__ = ["service_tests"]
+
+_MINUTES = {"ms": 1 / 60000, "s": 1 / 60, "m": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
+
+
+def _minutes(duration: str) -> float:
+    return sum(
+        int(count) * _MINUTES[unit]
+        for count, unit in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", duration)
+    )
+
+
+def _num(value: float) -> str:
+    return f"{value:.10g}"
+
+
+def _counter(per_minute: float, steps: int, idle_after: int | None = None) -> str:
+    if idle_after is None:
+        return f"0+{_num(per_minute)}x{steps}"
+    return (
+        f"0+{_num(per_minute)}x{idle_after} {_num(per_minute * idle_after)}+0x{steps - idle_after}"
+    )
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.4g}%"
+
+
+@dataclass(frozen=True, slots=True)
+class _Traffic:
+    """Requests per second of one scenario, and which fraction is bad for which SLI."""
+
+    rps: float
+    error_ratio: float = 0.0
+    slow_ratio: float = 0.0
+    slow_threshold: float | None = None
+    """Requests slower than this are the ``slow_ratio``; None: no histogram traffic."""
+    idle_after: int | None = None
+    minutes: int | None = None
+    """Length of the input series (default: long enough for every ``for``)."""
+
+
+class _Builder:
+    def __init__(self, catalog: Catalog, service: Service) -> None:
+        self.catalog = catalog
+        self.service = service
+        self.buckets = catalog.latency_buckets
+        self.steps = int(
+            20
+            + max(
+                _minutes(alert_for(catalog, key))
+                for key in ("ErrorBudgetBurnPage", "ErrorBudgetBurnTicket", "HighErrorRate")
+            )
+            + max(_minutes(alert_for(catalog, k)) for k in ("HighLatency", "LowThroughput"))
+        )
+        self.eval_minute = self.steps - 5
+        routing = {k: v for k, v in service.labels}
+        self.route = {names.LABEL_TEAM: service.team, **routing}
+
+    # -- inputs -------------------------------------------------------------------------
+
+    def _series(self, metric: str, labels: dict[str, str], values: str) -> dict[str, str]:
+        inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        return {"series": f"{metric}{{{inner}}}", "values": values}
+
+    def inputs(self, traffic: _Traffic) -> list[dict[str, str]]:
+        n = names
+        base = {n.LABEL_SERVICE: self.service.name, n.LABEL_METHOD: "GET", n.LABEL_PATH: "/"}
+        per_minute = traffic.rps * 60
+        steps = traffic.minutes or self.steps
+        out: list[dict[str, str]] = []
+        if traffic.slow_threshold is None:
+            for status, share in (("200", 1 - traffic.error_ratio), ("500", traffic.error_ratio)):
+                out.append(
+                    self._series(
+                        n.REQUESTS_TOTAL,
+                        {**base, n.LABEL_STATUS: status},
+                        _counter(per_minute * share, steps, traffic.idle_after),
+                    )
+                )
+            return out
+        hist = {k: v for k, v in base.items() if k != n.LABEL_STATUS}
+        for bound in (*self.buckets, float("inf")):
+            share = self._cumulative(traffic, bound)
+            le = "+Inf" if bound == float("inf") else bucket_label(bound)
+            out.append(
+                self._series(
+                    f"{n.REQUEST_DURATION}_bucket",
+                    {**hist, n.LABEL_LE: le},
+                    _counter(per_minute * share, steps, traffic.idle_after),
+                )
+            )
+        out.append(
+            self._series(
+                f"{n.REQUEST_DURATION}_count",
+                hist,
+                _counter(per_minute, steps, traffic.idle_after),
+            )
+        )
+        return out
+
+    def _cumulative(self, traffic: _Traffic, bound: float) -> float:
+        """Fraction of requests at or below ``bound``: good ones in the threshold's bucket,
+        slow ones in the next bucket up."""
+        threshold = traffic.slow_threshold or 0.0
+        above = [b for b in self.buckets if b > threshold + 1e-12]
+        slow_bucket = above[0] if above else float("inf")
+        if bound + 1e-12 < threshold:
+            return 0.0
+        if bound + 1e-12 < slow_bucket:
+            return 1 - traffic.slow_ratio
+        return 1.0
+
+    # -- expectations -------------------------------------------------------------------
+
+    def _bad_ratio(self, slo: Slo, traffic: _Traffic) -> float | None:
+        if slo.kind is SloKind.AVAILABILITY and traffic.slow_threshold is None:
+            return traffic.error_ratio
+        if slo.kind is SloKind.LATENCY and traffic.slow_threshold is not None:
+            threshold = slo.latency_threshold_seconds or 0.0
+            return 1 - self._cumulative(traffic, threshold)
+        return None
+
+    def _runbook(self, anchor: str) -> str:
+        return f"{self.service.runbook_url}#{anchor}"
+
+    def burn_alerts(self, traffic: _Traffic) -> list[dict[str, Any]]:
+        n = names
+        alerts: list[dict[str, Any]] = []
+        days = self.service.slo_period_days
+        minutes = self.eval_minute if traffic.idle_after is None else traffic.idle_after
+        for slo in self.service.slos:
+            bad = self._bad_ratio(slo, traffic)
+            if bad is None or traffic.idle_after is not None:
+                continue
+            requests = traffic.rps * 60 * min(minutes, 60)
+            if requests < self.service.alerts.slo_min_requests:
+                continue
+            for severity in ("page", "ticket"):
+                factor = min(burn_factor(w, days) for w in BURN_WINDOWS if w.severity == severity)
+                if bad <= factor * slo.error_budget:
+                    continue
+                speed = "fast" if severity == "page" else "steadily"
+                pairs = [w for w in BURN_WINDOWS if w.severity == severity]
+                factors = " / ".join(f"{burn_factor(w, days):g}x" for w in pairs)
+                alerts.append(
+                    {
+                        "exp_labels": {
+                            n.LABEL_SERVICE: self.service.name,
+                            n.LABEL_SLO: slo.name,
+                            n.LABEL_SLI: slo.kind.value,
+                            n.LABEL_SLO_PERIOD: period_label(days),
+                            n.LABEL_SEVERITY: severity,
+                            **self.route,
+                        },
+                        "exp_annotations": {
+                            "summary": f"{self.service.name}: SLO {slo.name} burns its"
+                            f" error budget {speed}",
+                            "description": f"{self.service.name} fails SLO {slo.name} on"
+                            f" {_pct(bad)} of requests: the budget of the"
+                            f" {period_label(days)} period burns above {factors} in both"
+                            " windows.",
+                            "runbook_url": self._runbook("errorbudgetburn"),
+                        },
+                    }
+                )
+        return alerts
+
+    def red_alert(self, alert: str, severity: str, annotations: dict[str, str]) -> dict[str, Any]:
+        return {
+            "exp_labels": {
+                names.LABEL_SERVICE: self.service.name,
+                names.LABEL_SEVERITY: severity,
+                **self.route,
+            },
+            "exp_annotations": {**annotations, "runbook_url": self._runbook(alert.lower())},
+        }
+
+    # -- test cases ---------------------------------------------------------------------
+
+    def eval_time(self, traffic: _Traffic) -> str:
+        return f"{(traffic.minutes or self.steps) - 5}m"
+
+    def case(self, name: str, traffic: _Traffic, **extra: Any) -> dict[str, Any]:
+        alert_tests = [
+            {
+                "eval_time": self.eval_time(traffic),
+                "alertname": names.ALERT_ERROR_BUDGET_BURN,
+                "exp_alerts": self.burn_alerts(traffic),
+            }
+        ]
+        alert_tests.extend(extra.pop("alert_tests", []))
+        case: dict[str, Any] = {
+            "name": f"{self.service.name}: {name}",
+            "interval": "1m",
+            "input_series": self.inputs(traffic),
+            "alert_rule_test": alert_tests,
+        }
+        case.update(extra)
+        return case
+
+    def guard_rps(self) -> float:
+        """Comfortably above the traffic guard in the shortest long window (1h)."""
+        return max(
+            10.0, 4 * self.service.alerts.slo_min_requests / 3600, self.service.alerts.min_rps * 2
+        )
+
+    def slo_cases(self, slo: Slo) -> list[dict[str, Any]]:
+        scale = self.service.slo_period_days / 30
+        budget = slo.error_budget
+        fast = min(1.0, 2 * 14.4 * scale * budget)
+        slow = 0.5 * scale * budget
+        threshold = slo.latency_threshold_seconds if slo.kind is SloKind.LATENCY else None
+
+        def traffic(ratio: float, rps: float, idle_after: int | None = None) -> _Traffic:
+            minutes = None if idle_after is None else max(self.steps, 130)
+            if threshold is None:
+                return _Traffic(rps, error_ratio=ratio, idle_after=idle_after, minutes=minutes)
+            return _Traffic(
+                rps,
+                slow_ratio=ratio,
+                slow_threshold=threshold,
+                idle_after=idle_after,
+                minutes=minutes,
+            )
+
+        rps = self.guard_rps()
+        cases = [
+            self.case(f"SLO {slo.name} pages at a fast burn", traffic(fast, rps)),
+            self.case(f"SLO {slo.name} stays silent at a slow burn", traffic(slow, rps)),
+        ]
+        if self.service.alerts.slo_min_requests > 1:
+            handful = self.service.alerts.slo_min_requests / (4 * 3600 * max(1, self.steps / 60))
+            cases.append(
+                self.case(
+                    f"SLO {slo.name}: a handful of requests, all bad, does not page",
+                    traffic(1.0, handful),
+                )
+            )
+        idle = traffic(slow, rps, idle_after=30)
+        evaluate = self.eval_time(idle)
+        nan_checks = [
+            {
+                "expr": f'count({m}{{service="{self.service.name}"}} != {m})',
+                "eval_time": evaluate,
+                "exp_samples": [],
+            }
+            for m in (*names.SLO_ERROR_RATIO.values(), names.SLO_ERROR_RATIO_PERIOD)
+        ]
+        budget_check = {
+            "expr": f'count by (slo) ({names.SLO_BUDGET_REMAINING}{{service="{self.service.name}",'
+            f' slo="{slo.name}"}} > 0 < 1)',
+            "eval_time": evaluate,
+            "exp_samples": [{"labels": f'{{slo="{slo.name}"}}', "value": 1}],
+        }
+        cases.append(
+            self.case(
+                f"SLO {slo.name}: traffic stops, nothing fires and no ratio turns NaN",
+                idle,
+                promql_expr_test=[*nan_checks, budget_check],
+            )
+        )
+        return cases
+
+    def red_cases(self) -> list[dict[str, Any]]:
+        a = self.service.alerts
+        rps = self.guard_rps()
+        error_ratio = min(1.0, 2 * a.error_rate)
+        evaluate = f"{self.eval_minute}m"
+        cases = [
+            self.case(
+                "HighErrorRate fires above error_rate",
+                _Traffic(rps, error_ratio=error_ratio),
+                alert_tests=[
+                    {
+                        "eval_time": evaluate,
+                        "alertname": names.ALERT_HIGH_ERROR_RATE,
+                        "exp_alerts": [
+                            self.red_alert(
+                                names.ALERT_HIGH_ERROR_RATE,
+                                "critical",
+                                {
+                                    "summary": f"{self.service.name}: {_pct(error_ratio)} of"
+                                    " requests fail with 5xx",
+                                    "description": f"The 5xx ratio of {self.service.name} over"
+                                    f" 5m is {_pct(error_ratio)}, above the error_rate of its"
+                                    " catalog entry.",
+                                },
+                            )
+                        ],
+                    },
+                    {"eval_time": evaluate, "alertname": names.ALERT_LOW_THROUGHPUT},
+                ],
+            ),
+        ]
+        if a.min_rps > 0:
+            low = a.min_rps / 2
+            cases.append(
+                self.case(
+                    "LowThroughput fires below min_rps",
+                    _Traffic(low),
+                    alert_tests=[
+                        {
+                            "eval_time": evaluate,
+                            "alertname": names.ALERT_LOW_THROUGHPUT,
+                            "exp_alerts": [
+                                self.red_alert(
+                                    names.ALERT_LOW_THROUGHPUT,
+                                    "warning",
+                                    {
+                                        "summary": f"{self.service.name}: {low:.3g} requests/s",
+                                        "description": f"{self.service.name} serves {low:.3g}"
+                                        " requests/s over 5m, below the min_rps of its catalog"
+                                        " entry.",
+                                    },
+                                )
+                            ],
+                        },
+                        {"eval_time": evaluate, "alertname": names.ALERT_HIGH_ERROR_RATE},
+                    ],
+                )
+            )
+        latency = self._latency_case(rps, evaluate)
+        if latency is not None:
+            cases.append(latency)
+        return cases
+
+    def _latency_case(self, rps: float, evaluate: str) -> dict[str, Any] | None:
+        limit = self.service.alerts.latency_p95_seconds
+        lows = [b for b in self.buckets if b >= limit]
+        highs = [b for b in self.buckets if lows and b > lows[0]]
+        if not lows or not highs:
+            return None
+        low, high = lows[0], highs[0]
+        p95 = low + (high - low) * ((0.95 * rps) / rps)
+        # every request lands in (low, high]: a "slow" share of 1 above the bucket ``low``
+        traffic = _Traffic(rps, slow_ratio=1.0, slow_threshold=low)
+        return self.case(
+            "HighLatency fires above latency_p95_seconds",
+            traffic,
+            alert_tests=[
+                {
+                    "eval_time": evaluate,
+                    "alertname": names.ALERT_HIGH_LATENCY,
+                    "exp_alerts": [
+                        self.red_alert(
+                            names.ALERT_HIGH_LATENCY,
+                            "warning",
+                            {
+                                "summary": f"{self.service.name}: p95 latency {p95:.3g}s",
+                                "description": f"The p95 latency of {self.service.name} over"
+                                f" 5m is {p95:.3g}s, above the latency_p95_seconds of its"
+                                " catalog entry.",
+                            },
+                        )
+                    ],
+                }
+            ],
+        )
+
+
+def service_tests(
+    catalog: Catalog, service: Service, rule_files: list[str]
+) -> dict[str, Any] | None:
+    """The promtool test file of a catalog service (None for imported ones)."""
+    if service.origin != "catalog":
+        return None
+    builder = _Builder(catalog, service)
+    tests = builder.red_cases()
+    for slo in service.slos:
+        tests.extend(builder.slo_cases(slo))
+    return {"rule_files": rule_files, "evaluation_interval": "1m", "tests": tests}
