@@ -64,16 +64,22 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan:
             user_agent = value
     parent = extract(carrier) if carrier else context.get_current()
     base_name = "HTTP" if method == names.OTHER_METHOD else method
-    attributes = _start_attributes(scope, method, host, user_agent) if recording else None
-    span = tracer.start_span(
-        base_name,
-        context=parent,
-        kind=trace.SpanKind.SERVER,
-        attributes=attributes,
-        start_time=start_ns,
-        record_exception=False,
-        set_status_on_exception=False,
-    )
+    if recording:
+        span = tracer.start_span(
+            base_name,
+            context=parent,
+            kind=trace.SpanKind.SERVER,
+            attributes=_start_attributes(scope, method, host, user_agent),
+            start_time=start_ns,
+            record_exception=False,
+            set_status_on_exception=False,
+        )
+    else:
+        # What the API's no-op tracer returns, without its indirections: the
+        # incoming (or current) span context passed through, not recording.
+        span = trace.get_current_span(parent)
+        if span.is_recording():
+            span = trace.NonRecordingSpan(span.get_span_context())
     token = context.attach(trace.set_span_in_context(span, parent))
     return ServerSpan(span, token, base_name)
 
