@@ -56,3 +56,15 @@ def pki(root: hvac.Client, *, ttl: str = "3s") -> None:
         max_ttl=ttl,
         generate_lease=True,
     )
+
+
+def approle_fixed(
+    root: hvac.Client, *, role: str, role_id: str, secret_id: str, policy: str = READ_ONLY_POLICY
+) -> None:
+    """An AppRole with given credentials, so it can be seeded again after a restart."""
+    if "approle/" not in root.sys.list_auth_methods()["data"]:
+        root.sys.enable_auth_method("approle")
+    root.sys.create_or_update_policy(name=f"{role}-policy", policy=policy)
+    root.auth.approle.create_or_update_approle(role, token_policies=[f"{role}-policy"])
+    root.auth.approle.update_role_id(role, role_id)
+    root.auth.approle.create_custom_secret_id(role, secret_id)
