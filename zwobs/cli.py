@@ -67,6 +67,32 @@ def _add_scan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 _ADDERS.append(_add_scan)
 
 
+def _add_catalog(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``zwobs validate``, ``zwobs catalog schema`` and ``zwobs render`` (catalog -> files)."""
+    from zwobs.catalog.command import configure_schema, configure_validate
+    from zwobs.render.command import configure as configure_render
+
+    configure_validate(
+        sub.add_parser(
+            "validate",
+            help="check a catalog; every problem with file:line:column and field path",
+            description="Exit 0 valid, 1 warnings with --strict, 2 invalid catalog.",
+        )
+    )
+    configure_schema(sub.add_parser("catalog", help="catalog utilities (schema)"))
+    configure_render(
+        sub.add_parser(
+            "render",
+            help="render alerts, dashboards, rollouts and policies from the catalog",
+            description="Exit 0 rendered or up to date, 1 drift (--check), 2 invalid"
+            " catalog or unwritable output.",
+        )
+    )
+
+
+_ADDERS.append(_add_catalog)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Handler = args.handler

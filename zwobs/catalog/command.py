@@ -1,0 +1,62 @@
+"""``zwobs validate`` and ``zwobs catalog schema``: the catalog's own subcommands.
+
+Exit codes: 0 valid, 1 warnings under ``--strict``, 2 invalid catalog or unreadable file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from zwobs.catalog import CatalogError, catalog_warnings, json_schema, load_catalog
+
+__all__ = ["configure_schema", "configure_validate", "report_catalog_error"]
+
+
+def report_catalog_error(error: CatalogError) -> int:
+    """Print every issue (``file:line:column: path: message``) to stderr; exit code 2."""
+    for issue in error.issues:
+        print(issue, file=sys.stderr)
+    count = len(error.issues)
+    print(f"{count} problem{'s' if count != 1 else ''} in the catalog", file=sys.stderr)
+    return 2
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        catalog = load_catalog(args.catalog)
+    except CatalogError as error:
+        return report_catalog_error(error)
+    warnings = catalog_warnings(catalog)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    slos = sum(len(s.slos) for s in catalog.services)
+    print(f"ok: {len(catalog.services)} services, {slos} SLOs")
+    return 1 if args.strict and warnings else 0
+
+
+def configure_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("catalog", nargs="+", help="catalog YAML (zwobs, Sloth or OpenSLO)")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 1 when there are warnings (e.g. no runbook)"
+    )
+    parser.set_defaults(handler=_validate)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def configure_schema(parser: argparse.ArgumentParser) -> None:
+    """``zwobs catalog schema``: the JSON Schema for editors and pre-commit checks."""
+    sub = parser.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
+    schema = sub.add_parser("schema", help="print the catalog's JSON Schema")
+    schema.add_argument("--out", help="write to this file instead of stdout")
+    schema.set_defaults(handler=_schema)
