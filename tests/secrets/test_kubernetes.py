@@ -156,9 +156,11 @@ def test_kubernetes_login_rejected_is_a_clear_permission_error(
     jwt_file = tmp_path / "token"
     jwt_file.write_text(service_account_jwt(3))  # not approved by the stand-in
     config = SecretsConfig(addr=openbao.addr, auth=KubernetesAuth("checkout", jwt_file=jwt_file))
-    with SecretsClient(config, registry=CollectorRegistry()) as client:
-        with pytest.raises(SecretPermissionError, match="Kubernetes login at auth/kubernetes"):
-            client.get("ro/checkout")
+    with (
+        SecretsClient(config, registry=CollectorRegistry()) as client,
+        pytest.raises(SecretPermissionError, match="Kubernetes login at auth/kubernetes"),
+    ):
+        client.get("ro/checkout")
 
 
 def test_missing_service_account_token_file_is_a_config_error(
@@ -167,6 +169,8 @@ def test_missing_service_account_token_file_is_a_config_error(
     config = SecretsConfig(
         addr=openbao.addr, auth=KubernetesAuth("checkout", jwt_file=tmp_path / "absent")
     )
-    with SecretsClient(config, registry=CollectorRegistry()) as client:
-        with pytest.raises(SecretConfigError, match="service-account token file .*absent"):
-            client.get("ro/checkout")
+    with (
+        SecretsClient(config, registry=CollectorRegistry()) as client,
+        pytest.raises(SecretConfigError, match=r"service-account token file .*absent"),
+    ):
+        client.get("ro/checkout")

@@ -12,7 +12,6 @@ from tests.secrets import seed
 from tests.servers.openbao import OpenBao
 from tests.servers.process import wait_until
 from zwobs import names
-from zwobs.secrets.vault import VaultBackend
 from zwobs.secrets import (
     AppRoleAuth,
     SecretsClient,
@@ -20,6 +19,7 @@ from zwobs.secrets import (
     SecretUnavailableError,
     SecretValue,
 )
+from zwobs.secrets.vault import VaultBackend
 
 pytestmark = pytest.mark.integration
 

@@ -87,7 +87,9 @@ def test_secret_values_never_reach_logs_exceptions_reprs_or_metrics(
         wait_until(failed, timeout=20, interval=0.05)
     texts.append(caplog.text)
     texts += [r.getMessage() for r in caplog.records]
-    texts += ["".join(traceback.format_exception(*r.exc_info)) for r in caplog.records if r.exc_info]
+    texts += [
+        "".join(traceback.format_exception(*r.exc_info)) for r in caplog.records if r.exc_info
+    ]
     texts.append(generate_latest(registry).decode())
     haystack = "\n".join(texts)
     assert "serving the last good value" in haystack  # the outage was exercised

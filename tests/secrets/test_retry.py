@@ -121,7 +121,7 @@ def test_auth_errors_are_never_retried(stand_in: StandInVault, status: int) -> N
 
 def test_bad_request_is_not_retried(stand_in: StandInVault) -> None:
     stand_in.script = [400] * 10
-    with pytest.raises(SecretError, match="rejected by .*HTTP 400"):
+    with pytest.raises(SecretError, match=r"rejected by .*HTTP 400"):
         _client(stand_in.addr).get("app/db")
     assert stand_in.kv_requests == 1
 
