@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BUILTIN_VARIABLES", "Expression", "expressions", "lint", "substitute"]
+__all__ = ["BUILTIN_VARIABLES", "Expression", "expressions", "lint", "panel_rows", "substitute"]
 
 BUILTIN_VARIABLES = frozenset(
     {
@@ -192,6 +192,20 @@ def expressions(dashboard: Mapping[str, Any]) -> list[Expression]:
                 Expression(f"variable {variable.get('name')}", match.group(1) if match else query)
             )
     return found
+
+
+def panel_rows(dashboard: Mapping[str, Any]) -> dict[int, str]:
+    """Panel id -> title of the row it sits under ("" above the first row)."""
+    rows: dict[int, str] = {}
+    current = ""
+    for panel in dashboard.get("panels", []):
+        if panel.get("type") == "row":
+            current = str(panel.get("title", ""))
+            for nested in panel.get("panels", []):
+                rows[int(nested["id"])] = current
+        elif isinstance(panel.get("id"), int):
+            rows[panel["id"]] = current
+    return rows
 
 
 def substitute(expr: str, values: Mapping[str, str]) -> str:
