@@ -259,6 +259,8 @@ handle = start_span(scope, "GET", time.time_ns())
 ctx = trace.get_current_span().get_span_context()
 assert not handle.span.is_recording()
 assert format(ctx.trace_id, "032x") == "{TRACE_ID}", ctx
+from zwobs.tracing.client import inject_headers
+assert inject_headers()["traceparent"].split("-")[1] == "{TRACE_ID}"
 finish_span(handle, route="/x", status=500, error=ValueError("x"), end_ns=time.time_ns())
 handle.detach()
 assert not trace.get_current_span().get_span_context().is_valid
@@ -267,7 +269,7 @@ print("ok")
 
 
 def test_api_only_passes_incoming_context_through_without_recording() -> None:
-    """A fresh interpreter with no SDK provider: nothing recorded, trace id still propagates."""
+    """Fresh interpreter, no SDK: nothing recorded, the trace id still reaches outgoing calls."""
     result = subprocess.run(
         [sys.executable, "-c", _API_ONLY], check=False, capture_output=True, text=True, timeout=60
     )
