@@ -7,7 +7,7 @@ variants mean exactly what they mean in every Unleash SDK.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import logging
 from collections.abc import Mapping
 from functools import cache
@@ -24,7 +24,11 @@ _log = logging.getLogger("zwobs.flags")
 @cache
 def engine_available() -> bool:
     """True when the ``flags`` extra (UnleashClient and its yggdrasil engine) is installed."""
-    return importlib.util.find_spec("yggdrasil_engine") is not None
+    try:
+        importlib.import_module("yggdrasil_engine.engine")
+    except ImportError:
+        return False
+    return True
 
 
 def _new_engine() -> Any:
