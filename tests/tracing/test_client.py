@@ -108,3 +108,19 @@ def test_sync_client_continues_trace_into_real_server(
     assert server_span.parent.span_id == client_span.context.span_id
     assert (server_span.attributes or {})["server.port"] == int(user_server.rsplit(":", 1)[1])
     assert (server_span.attributes or {})["client.address"] == "127.0.0.1"
+
+
+def test_mounted_transports_are_wrapped_too(spans: InMemorySpanExporter) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    with client(mounts={"http://svc.local": httpx.MockTransport(answer)}) as http:
+        http.get("http://svc.local/x")
+    (span,) = _by_kind(spans, SpanKind.CLIENT)
+    (request,) = seen
+    _, trace_id, span_id, _ = request.headers["traceparent"].split("-")
+    assert trace_id == format_trace_id(span.context.trace_id)
+    assert span_id == f"{span.context.span_id:016x}"
