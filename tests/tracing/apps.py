@@ -36,6 +36,9 @@ def user_service() -> tuple[Starlette, CollectorRegistry]:
     async def crash(request: Request) -> Response:
         raise BoomError("the handler's bug")
 
+    async def upload(request: Request) -> Response:
+        return JSONResponse({"size": len(await request.body())})
+
     async def stream(request: Request) -> Response:
         async def chunks() -> AsyncIterator[bytes]:
             for n in range(3):
@@ -53,6 +56,7 @@ def user_service() -> tuple[Starlette, CollectorRegistry]:
                     Route("/unavailable", unavailable),
                     Route("/crash", crash),
                     Route("/stream", stream),
+                    Route("/upload", upload, methods=["POST"]),
                 ],
             )
         ]

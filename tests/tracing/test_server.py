@@ -324,3 +324,18 @@ def test_incoming_context_uses_the_globally_configured_propagator(
     span = _only(spans)
     assert f"{span.context.trace_id:032x}" == TRACE_ID
     assert f"{span.parent.span_id:016x}" == PARENT_ID
+
+
+class _ClientGoneError(Exception):
+    pass
+
+
+def test_exception_after_client_disconnect_is_recorded_without_error_status(
+    spans: InMemorySpanExporter,
+) -> None:
+    _run(_scope(), status=499, error=_ClientGoneError("client went away"))
+    span = _only(spans)
+    assert span.status.status_code is StatusCode.UNSET
+    assert span.attributes["http.response.status_code"] == 499
+    assert span.attributes["error.type"] == f"{__name__}._ClientGoneError"
+    assert [e.name for e in span.events] == ["exception"]

@@ -13,6 +13,7 @@ import pytest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode, format_span_id, format_trace_id
+from starlette.requests import ClientDisconnect
 
 from tests.servers.process import wait_until
 from tests.tracing.apps import BoomError, handler_log, user_service
@@ -215,3 +216,36 @@ def test_server_error_log_after_the_request_carries_its_trace_id(
     assert line["error.type"] == "tests.tracing.apps.BoomError"
     assert line["trace.id"] == format_trace_id(span.context.trace_id)
     assert line["span.id"] == format_span_id(span.context.span_id)
+
+
+async def test_client_gone_before_response_is_499_without_error_status(
+    spans: InMemorySpanExporter,
+) -> None:
+    app, _ = user_service()
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/upload",
+        "raw_path": b"/v1/upload",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: object) -> None:
+        return None
+
+    with pytest.raises(ClientDisconnect):
+        await app(scope, receive, send)
+    (span,) = _server_spans(spans)
+    assert span.name == "POST /v1/upload"
+    assert span.status.status_code is StatusCode.UNSET
+    assert span.attributes is not None
+    assert span.attributes["http.response.status_code"] == 499

@@ -25,6 +25,7 @@ __all__ = ["ServerSpan", "error_type", "finish_span", "span_context_of", "start_
 Scope = dict[str, Any]
 
 _DEFAULT_PORTS: Final = {"http": 80, "ws": 80, "https": 443, "wss": 443}
+_DISCONNECTED: Final = int(names.DISCONNECTED_STATUS)
 SPAN_CONTEXT_ATTR: Final = "_zwobs_span_context"
 # Query parameters whose values the semantic conventions ask to redact.
 _SENSITIVE_QUERY_KEYS: Final = frozenset({"awsaccesskeyid", "signature", "sig", "x-goog-signature"})
@@ -98,6 +99,9 @@ def finish_span(
     child task), so it never touches the context: the middleware detaches.
     Status follows the server rules: unset for 1xx-4xx, ERROR for 5xx and for
     an exception, with ``error.type`` the exception class or the status code.
+    An exception after the client went away (status 499, nothing was sent) is
+    recorded with its ``error.type`` but leaves the status unset: the client
+    failed the exchange, not the server.
     """
     span = handle.span
     if error is not None:
@@ -112,7 +116,8 @@ def finish_span(
         if error is not None:
             span.record_exception(error, escaped=True)
             attributes["error.type"] = error_type(error)
-            span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
+            if status != _DISCONNECTED:  # the client left: no server failure to flag
+                span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
         elif status is not None and status >= 500:
             attributes["error.type"] = str(status)
             span.set_status(Status(StatusCode.ERROR))
