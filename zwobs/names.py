@@ -132,9 +132,11 @@ OTHER_FLAG: Final = "<other>"
 
 # --- Secrets (zwobs.secrets) ---
 SECRET_FETCHES: Final = "zwobs_secret_fetches_total"
-"""Counter; label ``result`` (ok, error, stale)."""
+"""Counter; labels ``kind`` (kv, lease, token), ``result`` (ok, stale, error, denied, not_found)."""
 SECRET_CACHE_HITS: Final = "zwobs_secret_cache_hits_total"
+"""Counter, no labels: reads answered from memory inside their TTL."""
 SECRET_STALENESS: Final = "zwobs_secret_staleness_seconds"
+"""Gauge, no labels: how far past its TTL the stalest value served during an outage is."""
 SECRET_EXPIRY: Final = "zwobs_secret_expiry_seconds"
 """Gauge; label ``kind`` (token, lease): seconds until the credential expires."""
 
