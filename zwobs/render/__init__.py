@@ -47,6 +47,7 @@ GENERATORS: Final[tuple[tuple[str, str], ...]] = (
     ("alerts", "zwobs.render.alerts:render_alerts"),
     ("dashboards", "zwobs.render.dashboards:render_dashboards"),
     ("rollouts", "zwobs.render.rollouts:render_rollouts"),
+    ("policies", "zwobs.render.policies:render_policies"),
 )
 
 
