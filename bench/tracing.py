@@ -16,7 +16,7 @@ can be set only once per process:
 Target: zwobs's added cost (metrics+tracing) is at most half of what the OTel
 ASGI instrumentation adds.
 
-    .venv/bin/python -m bench.tracing [--requests 2000] [--rounds 7]
+    .venv/bin/python bench/tracing.py [--requests 2000] [--rounds 7]
 """
 
 from __future__ import annotations
@@ -24,11 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/tracing.py` too
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
