@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (sys.path and OTEL_* are set before the imports they affect)
 """What tracing adds per request: zwobs metrics+tracing vs OpenTelemetry's ASGI instrumentation.
 
 Direct ASGI calls in one process on bench/app.py's app and request mix
@@ -21,17 +22,23 @@ ASGI instrumentation adds.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, bench/ would come first on sys.path and its modules (bench/secrets.py)
+# would shadow the standard library's: put the repository root there instead.
+_ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0] or ".").resolve() == _ROOT / "bench":
+    sys.path[0] = str(_ROOT)
+
 import argparse
 import asyncio
 import os
-import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `python bench/tracing.py` too
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
