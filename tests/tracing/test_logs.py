@@ -5,6 +5,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -161,3 +164,19 @@ def test_setup_logging_routes_everything_to_one_json_handler(restored_root: None
     (line,) = _lines(stream)
     assert line["log.logger"] == "uvicorn.error"
     assert line["service.name"] == "svc"
+
+
+def test_service_name_falls_back_to_the_tracer_provider_resource() -> None:
+    code = """
+import json, logging
+from zwobs.tracing import JsonFormatter, configure
+configure("from-provider")
+record = logging.makeLogRecord({"name": "x", "msg": "hi"})
+print(JsonFormatter().format(record))
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "ZWOBS_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["service.name"] == "from-provider"

@@ -36,7 +36,11 @@ _MAX_REPR: Final = 2_000
 
 
 class JsonFormatter(logging.Formatter):
-    """Formats a record as one line of ECS JSON; see the module docstring."""
+    """Formats a record as one line of ECS JSON; see the module docstring.
+
+    ``service.name`` is ``service``, else ``OTEL_SERVICE_NAME`` / ``ZWOBS_SERVICE``,
+    else the service name of the SDK tracer provider once one is set.
+    """
 
     def __init__(self, service: str | None = None) -> None:
         super().__init__()
@@ -71,6 +75,8 @@ class JsonFormatter(logging.Formatter):
             "process.pid": record.process,
             "process.thread.name": record.threadName,
         }
+        if not self.service:
+            self.service = _provider_service_name()
         if self.service:
             document["service.name"] = self.service
         context = trace.get_current_span().get_span_context()
@@ -106,6 +112,14 @@ class JsonFormatter(logging.Formatter):
             },
             ensure_ascii=False,
         )
+
+
+def _provider_service_name() -> str | None:
+    resource = getattr(trace.get_tracer_provider(), "resource", None)
+    name = getattr(resource, "attributes", {}).get("service.name")
+    if isinstance(name, str) and name and not name.startswith("unknown_service"):
+        return name
+    return None
 
 
 def _timestamp(created: float) -> str:
