@@ -107,12 +107,14 @@ def build_context(
         _merge_into(out, request)
     if context is not None:
         _merge_into(out, context)
-    explicit = {
-        "userId": user_id,
-        "sessionId": session_id,
-        "remoteAddress": remote_address,
-        "currentTime": current_time,
-        "properties": properties,
-    }
-    _merge_into(out, explicit)
+    if user_id is not None:
+        out["userId"] = str(user_id)
+    if session_id is not None:
+        out["sessionId"] = str(session_id)
+    if remote_address is not None:
+        out["remoteAddress"] = str(remote_address)
+    if current_time is not None:
+        out["currentTime"] = _text(current_time)
+    if properties is not None:
+        _merge_into(out, {"properties": properties})
     return out

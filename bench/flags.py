@@ -1,0 +1,198 @@
+"""Flag evaluation cost: zwobs.flags against raw UnleashClient, same bootstrapped flags, one run.
+
+    .venv/bin/python -m bench.flags [--calls 20000] [--repeats 5]
+
+Prints microseconds per call (median of the repeats) for a simple flag, a flexible
+rollout with constraints and a variant, with the ratio zwobs/raw; then the RSS growth
+after evaluating 300,000 distinct unknown flag names, each client in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+# Run as a file, bench/ would come first on sys.path and bench/secrets.py would shadow
+# the standard library's ``secrets``: put the repository root there instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PAYLOAD: dict[str, Any] = {
+    "version": 2,
+    "features": [
+        {"name": "simple", "enabled": True,
+         "strategies": [{"name": "default", "parameters": {}}]},
+        {"name": "rollout", "enabled": True, "strategies": [
+            {"name": "flexibleRollout",
+             "parameters": {"rollout": "50", "stickiness": "userId", "groupId": "rollout"},
+             "constraints": [
+                 {"contextName": "plan", "operator": "IN", "values": ["pro", "team"]},
+                 {"contextName": "environment", "operator": "IN", "values": ["production"]},
+             ]}]},
+        {"name": "variant", "enabled": True,
+         "strategies": [{"name": "default", "parameters": {}}],
+         "variants": [
+             {"name": "a", "weight": 500, "weightType": "variable", "stickiness": "userId",
+              "payload": {"type": "string", "value": "A"}},
+             {"name": "b", "weight": 500, "weightType": "variable", "stickiness": "userId",
+              "payload": {"type": "string", "value": "B"}},
+         ]},
+    ],
+}  # fmt: skip
+UNKNOWN_NAMES = 300_000
+
+
+def raw_client(cache_dir: str) -> Any:
+    from UnleashClient import UnleashClient
+    from UnleashClient.cache import FileCache
+
+    cache = FileCache("bench", directory=cache_dir)
+    cache.bootstrap_from_dict(PAYLOAD)
+    client = UnleashClient(
+        url="http://127.0.0.1:9/api",
+        app_name="bench",
+        environment="production",
+        cache=cache,
+        disable_metrics=True,
+        disable_registration=True,
+    )
+    client.initialize_client(fetch_toggles=False)
+    return client
+
+
+def zwobs_client() -> Any:
+    from zwobs.flags import FlagsClient
+
+    return FlagsClient(bootstrap=PAYLOAD, app_name="bench", environment="production")
+
+
+def _once(fn: Callable[[int], object], calls: int) -> float:
+    start = time.perf_counter()
+    for i in range(calls):
+        fn(i)
+    return (time.perf_counter() - start) / calls * 1e6
+
+
+def _time_pair(
+    raw: Callable[[int], object], ours: Callable[[int], object], calls: int, repeats: int
+) -> tuple[float, float]:
+    """Median us/call of each, timed alternately so both see the same machine noise."""
+    raw(0)
+    ours(0)
+    raw_runs, our_runs = [], []
+    for _ in range(repeats):
+        raw_runs.append(_once(raw, calls))
+        our_runs.append(_once(ours, calls))
+    return statistics.median(raw_runs), statistics.median(our_runs)
+
+
+def speed(calls: int, repeats: int) -> list[tuple[str, float, float]]:
+    users = [f"user-{i}" for i in range(1000)]
+    ctxs = [{"userId": u, "properties": {"plan": "pro"}} for u in users]
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = raw_client(tmp)
+        ours = zwobs_client()
+        for name in ("simple", "rollout"):  # both clients must agree before we time them
+            for ctx in ctxs:
+                assert raw.is_enabled(name, ctx) == ours.is_enabled(name, context=ctx), name
+        cases: list[tuple[str, Callable[[int], object], Callable[[int], object]]] = [
+            ("simple flag (is_enabled)",
+             lambda i: raw.is_enabled("simple", ctxs[i % 1000]),
+             lambda i: ours.is_enabled("simple", context=ctxs[i % 1000])),
+            ("flexible rollout + 2 constraints (is_enabled)",
+             lambda i: raw.is_enabled("rollout", ctxs[i % 1000]),
+             lambda i: ours.is_enabled("rollout", context=ctxs[i % 1000])),
+            ("flexible rollout, keyword context (is_enabled)",
+             lambda i: raw.is_enabled("rollout", ctxs[i % 1000]),
+             lambda i: ours.is_enabled("rollout", user_id=users[i % 1000],
+                                       properties={"plan": "pro"})),
+            ("variant (get_variant)",
+             lambda i: raw.get_variant("variant", ctxs[i % 1000]),
+             lambda i: ours.get_variant("variant", context=ctxs[i % 1000])),
+            ("unknown flag (is_enabled)",
+             lambda i: raw.is_enabled("missing", ctxs[i % 1000]),
+             lambda i: ours.is_enabled("missing", context=ctxs[i % 1000])),
+        ]  # fmt: skip
+        out = []
+        for label, raw_fn, ours_fn in cases:
+            out.append((label, *_time_pair(raw_fn, ours_fn, calls, repeats)))
+        raw.destroy()
+    return out
+
+
+def _rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def memory_child(which: str) -> None:
+    """Run in a fresh process: RSS growth (KiB) after UNKNOWN_NAMES distinct unknown names."""
+    with tempfile.TemporaryDirectory() as tmp:
+        client = raw_client(tmp) if which == "raw" else zwobs_client()
+        evaluate = (
+            (lambda n: client.is_enabled(n, {"userId": "u"}))
+            if which == "raw"
+            else (lambda n: client.is_enabled(n, user_id="u"))
+        )
+        for i in range(1000):
+            evaluate(f"warm-{i}")
+        before = _rss_kib()
+        for i in range(UNKNOWN_NAMES):
+            evaluate(f"unknown-flag-{i}")
+        print(json.dumps({"kib": _rss_kib() - before}))
+
+
+def memory(which: str) -> float:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.flags", "--memory-child", which],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(json.loads(result.stdout.strip().splitlines()[-1])["kib"]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--memory-child", choices=["raw", "zwobs"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+    import UnleashClient
+
+    version = getattr(UnleashClient, "__version__", None)
+    if version is None:
+        from importlib.metadata import version as dist_version
+
+        version = dist_version("UnleashClient")
+    print(f"zwobs.flags vs UnleashClient {version}: {args.calls} calls x {args.repeats}, median")
+    print("| case | UnleashClient us/call | zwobs us/call | zwobs/raw |")
+    print("|---|---:|---:|---:|")
+    for label, raw_us, ours_us in speed(args.calls, args.repeats):
+        print(f"| {label} | {raw_us:.2f} | {ours_us:.2f} | {ours_us / raw_us:.2f} |")
+    raw_mib, ours_mib = memory("raw"), memory("zwobs")
+    print()
+    print(f"| {UNKNOWN_NAMES:,} distinct unknown names | UnleashClient | zwobs | zwobs/raw |")
+    print("|---|---:|---:|---:|")
+    ratio = ours_mib / raw_mib if raw_mib > 0 else float("nan")
+    print(f"| RSS growth (MiB) | {raw_mib:.1f} | {ours_mib:.1f} | {ratio:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
