@@ -1,8 +1,8 @@
 """``zwobs.tracing.configure()`` from OTEL_* variables, each case in a fresh interpreter.
 
 The global tracer provider can be set once per process, so every case runs
-in its own subprocess. OTLP export goes to a minimal OTLP/HTTP receiver in
-this test (a stand-in for a collector, which cannot be installed here).
+in its own subprocess. OTLP export goes to conftest's minimal OTLP/HTTP
+receiver (a stand-in for a collector, which cannot be installed here).
 """
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 _ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,37 +41,6 @@ def _run(code: str, **env: str) -> dict[str, Any]:
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-class _OtlpReceiver(BaseHTTPRequestHandler):
-    """Accepts OTLP/HTTP protobuf trace exports and keeps them (mock collector)."""
-
-    received: list[ExportTraceServiceRequest]
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        request = ExportTraceServiceRequest()
-        request.ParseFromString(body)
-        self.server.received.append((self.path, request))  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("content-type", "application/x-protobuf")
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def otlp_receiver() -> Iterator[HTTPServer]:
-    server = HTTPServer(("127.0.0.1", 0), _OtlpReceiver)
-    server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
 
 
 def test_spans_are_exported_over_otlp_http_to_the_configured_endpoint(
