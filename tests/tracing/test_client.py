@@ -77,11 +77,13 @@ def test_client_span_records_connection_failure_and_reraises(
     assert "url.full" in (span.attributes or {})
 
 
-def test_credentials_in_url_are_not_recorded(spans: InMemorySpanExporter) -> None:
+def test_credentials_and_signatures_in_url_are_not_recorded(spans: InMemorySpanExporter) -> None:
     with client(transport=httpx.MockTransport(lambda r: httpx.Response(204))) as http:
-        http.get("http://bob:hunter2@svc.local/x")
+        http.get("http://bob:hunter2@svc.local/x?page=2&X-Goog-Signature=s3cr3t")
     (span,) = _by_kind(spans, SpanKind.CLIENT)
-    assert "hunter2" not in str((span.attributes or {})["url.full"])
+    shown = str((span.attributes or {})["url.full"])
+    assert "hunter2" not in shown
+    assert shown == "http://svc.local/x?page=2&X-Goog-Signature=REDACTED"
 
 
 def test_inject_headers_writes_traceparent_of_current_span(

@@ -22,7 +22,7 @@ from opentelemetry.util.types import AttributeValue
 
 from zwobs import names
 from zwobs.tracing import _tracer
-from zwobs.tracing.server import error_type
+from zwobs.tracing.server import error_type, redact_query
 
 __all__ = [
     "AsyncTracingTransport",
@@ -67,9 +67,12 @@ class _ClientSpan:
 
 def _request_attributes(request: httpx.Request, known: bool) -> dict[str, AttributeValue]:
     url = request.url
+    shown = url.copy_with(username=None, password=None)
+    if url.query:
+        shown = shown.copy_with(query=redact_query(url.query.decode("latin-1")).encode("latin-1"))
     attributes: dict[str, AttributeValue] = {
         "http.request.method": request.method if known else names.OTHER_METHOD,
-        "url.full": str(url.copy_with(username=None, password=None)),
+        "url.full": str(shown),
         "server.address": url.host,
     }
     if not known:

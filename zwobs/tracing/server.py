@@ -20,7 +20,14 @@ from opentelemetry.util.types import AttributeValue
 from zwobs import names
 from zwobs.tracing import _tracer
 
-__all__ = ["ServerSpan", "error_type", "finish_span", "span_context_of", "start_span"]
+__all__ = [
+    "ServerSpan",
+    "error_type",
+    "finish_span",
+    "redact_query",
+    "span_context_of",
+    "start_span",
+]
 
 Scope = dict[str, Any]
 
@@ -162,7 +169,7 @@ def _start_attributes(
         attributes["http.request.method_original"] = scope.get("method", "")
     query = scope.get("query_string")
     if query:
-        attributes["url.query"] = _redact_query(query.decode("latin-1"))
+        attributes["url.query"] = redact_query(query.decode("latin-1"))
     address, port = _server_address(scope, scheme, host)
     if address:
         attributes["server.address"] = address
@@ -197,8 +204,8 @@ def _server_address(scope: Scope, scheme: str, host: bytes | None) -> tuple[str,
     return "", None
 
 
-def _redact_query(query: str) -> str:
-    """Replace the values of signature-like parameters with ``REDACTED``."""
+def redact_query(query: str) -> str:
+    """Replace the values of signature-like parameters with ``REDACTED`` (as semconv asks)."""
     if "=" not in query:
         return query
     return "&".join(_redact_pair(pair) for pair in query.split("&"))
