@@ -60,7 +60,7 @@ def _database_engine(openbao: OpenBao, pg: Postgres, *, ttl: str, max_ttl: str) 
 def test_database_lease_is_renewed_then_replaced_at_max_ttl(
     openbao: OpenBao, postgres: Postgres
 ) -> None:
-    _database_engine(openbao, postgres, ttl="3s", max_ttl="9s")
+    _database_engine(openbao, postgres, ttl="4s", max_ttl="10s")
     registry = CollectorRegistry()
     config = SecretsConfig(addr=openbao.addr, auth=TokenAuth(SecretValue(openbao.root_token)))
     with SecretsClient(config, registry=registry) as client:
@@ -85,4 +85,4 @@ def test_database_lease_is_renewed_then_replaced_at_max_ttl(
             lease["username"].reveal() != first_user and rotations[0] == lease["username"].reveal()
         )
         expiry = registry.get_sample_value(names.SECRET_EXPIRY, {"kind": "lease"})
-        assert expiry is not None and 0 < expiry <= 9
+        assert expiry is not None and 0 < expiry <= 10

@@ -150,13 +150,14 @@ def test_short_ttl_token_is_renewed_in_the_background_then_replaced_at_max_ttl(
 def test_external_token_is_renewed_across_several_ttls(openbao: OpenBao) -> None:
     root = openbao.root()
     seed.kv_put(root, "kv-token/db", {"k": "v"})
-    token = root.auth.token.create(ttl="2s", renewable=True, policies=["root"])["auth"][
+    # 3 s TTL, renewed at 2 s: a second of slack for a loaded machine (it cannot log in again).
+    token = root.auth.token.create(ttl="3s", renewable=True, policies=["root"])["auth"][
         "client_token"
     ]
     with _client(openbao, TokenAuth(SecretValue(token)), ttl=60) as client:
         client.get("kv-token/db")
         backend = _backend(client)
-        wait_until(lambda: backend.renewals >= 4, timeout=20, what="four renewals (~3 TTLs)")
+        wait_until(lambda: backend.renewals >= 3, timeout=20, what="three renewals (~3 TTLs)")
         assert client.backend.read_kv("kv-token/db", None)["k"].reveal() == "v"
         assert backend.logins == 1
 

@@ -53,6 +53,7 @@ class _Entry:
     retry_at: float = 0.0
     cause: str = ""
     warned_at: float = float("-inf")
+    refresh_warned_at: float = float("-inf")
 
 
 def make_backend(config: SecretsConfig) -> Backend:
@@ -291,7 +292,7 @@ class SecretsClient:
                 lease.renewed(granted, renewable, now)
                 return lease.renew_at
         try:
-            grant = self.backend.issue(lease.path, lease.params)
+            grant = self.backend.issue(lease.path, lease.params, attempts=1)
         except SecretError as exc:
             self._count("lease", _result_of(exc))
             return self._lease_retry(lease, now, str(exc))
@@ -302,7 +303,14 @@ class SecretsClient:
 
     def _lease_retry(self, lease: Lease, now: float, cause: str) -> float:
         lease.failures += 1
-        _log.warning("lease %s: upkeep failed, will retry: %s", lease.path, cause)
+        if now - lease.warned_at >= _WARN_EVERY:
+            lease.warned_at = now
+            _log.warning(
+                "lease %s: upkeep failed (%d so far), will retry: %s",
+                lease.path,
+                lease.failures,
+                cause,
+            )
         delay = self._retry_delay(lease.failures)
         if lease.expires_at is not None:
             delay = min(delay, max(0.05, (lease.expires_at - now) / 3))
@@ -343,7 +351,9 @@ class SecretsClient:
 
     def _refresh(self, k: _Key, entry: _Entry, now: float) -> None:
         try:
-            data = self.backend.read_kv(k[0], k[1])
+            # One attempt: a failure reschedules this entry with backoff, and a hung store
+            # must not hold up the token and lease renewals behind it.
+            data = self.backend.read_kv(k[0], k[1], attempts=1)
         except (SecretNotFoundError, SecretPermissionError) as exc:
             self._count("kv", _result_of(exc))
             self._entries.pop(k, None)
@@ -353,7 +363,14 @@ class SecretsClient:
             entry.failures += 1
             entry.cause = _describe(exc)
             entry.retry_at = entry.refresh_at = now + self._retry_delay(entry.failures)
-            _log.warning("secret %s: refresh failed, will retry: %s", k[0], entry.cause)
+            if now - entry.refresh_warned_at >= _WARN_EVERY:
+                entry.refresh_warned_at = now
+                _log.warning(
+                    "secret %s: refresh failed (%d so far), will retry: %s",
+                    k[0],
+                    entry.failures,
+                    entry.cause,
+                )
         else:
             self._count("kv", "ok")
             self._store(k, data, now)

@@ -41,6 +41,7 @@ class Lease(Mapping[str, SecretValue]):
         self.requested = grant.duration
         """The duration of the first grant: what each renewal asks for."""
         self.failures = 0
+        self.warned_at = float("-inf")
         self.apply(grant, now)
 
     def apply(self, grant: LeaseGrant, now: float) -> None:
