@@ -11,7 +11,7 @@ import pytest
 from tests.render.catalogs import CHAT, EXAMPLE, USER, service
 from tests.render.promql_check import parse_errors
 from zwobs import names
-from zwobs.catalog.model import Catalog
+from zwobs.catalog.model import Catalog, Slo, SloKind
 from zwobs.render.dashboard_lint import expressions, lint, substitute
 from zwobs.render.dashboards import (
     FLAGS_ROW,
@@ -161,3 +161,18 @@ def test_service_dashboards_link_back_to_the_fleet_and_to_each_other() -> None:
 def test_fleet_overview_lints_for_small_and_larger_fleets(count: int) -> None:
     catalog = Catalog(tuple(service(f"svc-{i:03d}") for i in range(count)))
     assert lint(fleet_dashboard(catalog)) == []
+
+
+def test_imported_service_gets_slo_rows_only() -> None:
+    custom = Slo(
+        "checkout",
+        SloKind.CUSTOM,
+        99.5,
+        description="checkout succeeds",
+        errors_query="sum(rate(errors[{{.window}}]))",
+        total_query="sum(rate(total[{{.window}}]))",
+    )
+    dashboard = service_dashboard(service("imported", custom, origin="sloth"))
+    assert _rows(dashboard) == ["SLO checkout: 99.5% good events (checkout succeeds)"]
+    assert [v["name"] for v in dashboard["templating"]["list"]] == ["datasource"]
+    assert lint(dashboard) == []

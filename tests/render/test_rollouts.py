@@ -9,7 +9,8 @@ import yaml
 
 from tests.render.catalogs import CHAT, EXAMPLE, USER, service
 from tests.render.promql_check import parse_errors
-from zwobs.catalog.model import Rollout, Slo, SloKind
+from zwobs.catalog.model import Catalog, Rollout, Slo, SloKind
+from zwobs.render import RenderOptions
 from zwobs.render.rollouts import analysis_template, render_rollouts, thresholds
 
 
@@ -118,3 +119,16 @@ def test_every_query_parses_in_promtool_with_arguments_filled_in(tmp_path: Path)
         for m in analysis_template(s)["spec"]["metrics"]
     ]
     assert parse_errors(exprs, tmp_path) == ""
+
+
+def test_imported_services_get_no_analysis_template() -> None:
+    imported = service("from-sloth", origin="sloth")
+    files = render_rollouts(Catalog((USER, imported)))
+    assert list(files) == ["rollouts/user-service.analysis.yaml"]
+
+
+def test_default_prometheus_address_follows_the_render_namespace() -> None:
+    files = render_rollouts(Catalog((USER,)), RenderOptions(namespace="observability"))
+    loaded = yaml.safe_load(files["rollouts/user-service.analysis.yaml"])
+    args = {a["name"]: a.get("value") for a in loaded["spec"]["args"]}
+    assert args["prometheus-address"] == "http://prometheus-operated.observability.svc:9090"

@@ -37,7 +37,7 @@ from grafana_foundation_sdk.models import prometheus as gpmodel
 from grafana_foundation_sdk.models import text as gtextmodel
 
 from zwobs import names, promql
-from zwobs.catalog.model import Catalog, Service, Slo
+from zwobs.catalog.model import Catalog, Service, Slo, SloKind
 from zwobs.render import RenderOptions
 
 __all__ = [
@@ -395,14 +395,19 @@ def _traffic_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb
     return dash
 
 
+def _slo_text(slo: Slo) -> str:
+    """What the SLO promises, for its row title."""
+    if slo.kind is SloKind.LATENCY and slo.latency_threshold_seconds is not None:
+        return f"{slo.objective:g}% of requests faster than {slo.latency_threshold_seconds:g}s"
+    if slo.kind is SloKind.AVAILABILITY:
+        return f"{slo.objective:g}% of requests without a 5xx"
+    return f"{slo.objective:g}% good events" + (f" ({slo.description})" if slo.description else "")
+
+
 def _slo_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
     for slo in service.slos:
         labels = promql.selector(service.name, promql.Matcher(names.LABEL_SLO, slo.name))
-        what = (
-            f"{slo.objective:g}% of requests faster than {slo.latency_threshold_seconds:g}s"
-            if slo.latency_threshold_seconds is not None
-            else f"{slo.objective:g}% of requests without a 5xx"
-        )
+        what = _slo_text(slo)
         dash = dash.with_row(_row(layout, f"SLO {slo.name}: {what}"))
         dash = dash.with_panel(
             _stat(
@@ -553,7 +558,11 @@ def _base(title: str, uid: str, tags: list[str], description: str) -> gdb.Dashbo
 
 
 def service_dashboard(service: Service) -> dict[str, Any]:
-    """The dashboard of one service, as Grafana JSON."""
+    """The dashboard of one service, as Grafana JSON.
+
+    Services imported from Sloth or OpenSLO specs do not export the zwobs
+    metrics: their dashboard has the SLO rows only.
+    """
     name = service.name
     paths = f"{names.REQUESTS_TOTAL}{promql.selector(name)}"
     info = f"{names.BUILD_INFO}{promql.selector(name)}"
@@ -561,15 +570,17 @@ def service_dashboard(service: Service) -> dict[str, Any]:
         f"count by ({names.LABEL_VERSION}) ({info})"
         f" unless count by ({names.LABEL_VERSION}) ({info} offset 2m)"
     )
-    dash = (
-        _base(
-            f"{name} (zwobs)",
-            dashboard_uid(name),
-            ["zwobs", SERVICE_TAG, f"team-{service.team}", f"tier-{service.tier}"],
-            f"Golden signals and SLOs of {name} (team {service.team}, tier {service.tier}),"
-            " rendered by zwobs from the service catalog.",
-        )
-        .annotation(
+    exported = service.origin == "catalog"
+    what = "Golden signals and SLOs" if exported else f"SLOs (imported from {service.origin})"
+    dash = _base(
+        f"{name} (zwobs)",
+        dashboard_uid(name),
+        ["zwobs", SERVICE_TAG, f"team-{service.team}", f"tier-{service.tier}"],
+        f"{what} of {name} (team {service.team}, tier {service.tier}),"
+        " rendered by zwobs from the service catalog.",
+    )
+    if exported:
+        dash = dash.annotation(
             gdb.AnnotationQuery()
             .name("Deploys")
             .datasource(_DS)
@@ -578,8 +589,7 @@ def service_dashboard(service: Service) -> dict[str, Any]:
             .expr(new_versions)
             .title_format("deployed {{version}}")
             .step("60s")
-        )
-        .with_variable(
+        ).with_variable(
             gdb.QueryVariable(ROUTE_VARIABLE)
             .label("Route")
             .datasource(_DS)
@@ -592,7 +602,6 @@ def service_dashboard(service: Service) -> dict[str, Any]:
             .all_value(".*")
             .current(gmodel.VariableOption(selected=True, text="All", value="$__all"))
         )
-    )
     if service.runbook_url:
         dash = dash.link(
             gdb.DashboardLink("Runbook")
@@ -607,10 +616,12 @@ def service_dashboard(service: Service) -> dict[str, Any]:
         .keep_time(True)
     )
     layout = _Layout()
-    dash = _overview_row(layout, dash, service)
-    dash = _traffic_rows(layout, dash, service)
+    if exported:
+        dash = _overview_row(layout, dash, service)
+        dash = _traffic_rows(layout, dash, service)
     dash = _slo_rows(layout, dash, service)
-    dash = _runtime_rows(layout, dash, service)
+    if exported:
+        dash = _runtime_rows(layout, dash, service)
     return _to_json(dash)
 
 

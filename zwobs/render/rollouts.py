@@ -169,4 +169,5 @@ def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> d
     return {
         f"rollouts/{service.name}.analysis.yaml": _dump(analysis_template(service, address))
         for service in catalog.services
+        if service.origin == "catalog"  # imported Sloth/OpenSLO specs export no zwobs metrics
     }
