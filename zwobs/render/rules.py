@@ -208,6 +208,7 @@ def _period_group(periods: Iterable[int]) -> Group:
                 "record": n.SLO_ERROR_RATIO_PERIOD,
                 "expr": f"sum_over_time({n.SLO_ERRORS_RATE['1h']}{sel}[{label}:1h])\n"
                 f"  / (sum_over_time({n.SLO_REQUESTS_RATE['1h']}{sel}[{label}:1h]) > 0)",
+                "labels": {n.LABEL_SLO_PERIOD: label},
             }
         )
     if rules:
@@ -336,7 +337,7 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
                     "alert": n.ALERT_ERROR_BUDGET_BURN,
                     "expr": _route(conditions, routing),
                     "for": alert_for(catalog, f"ErrorBudgetBurn{severity.title()}"),
-                    "labels": {n.LABEL_SEVERITY: severity},
+                    "labels": {n.LABEL_SEVERITY: severity, n.LABEL_SLO_PERIOD: period_label(days)},
                     "annotations": {
                         "summary": "{{ $labels.service }}: SLO {{ $labels.slo }} burns its"
                         f" error budget {speed}",

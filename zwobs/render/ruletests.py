@@ -13,7 +13,14 @@ from typing import Any
 
 from zwobs import names
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
-from zwobs.render.rules import BURN_WINDOWS, alert_for, bucket_label, burn_factor, period_label
+from zwobs.render.rules import (
+    BURN_WINDOWS,
+    alert_for,
+    bucket_label,
+    burn_factor,
+    period_label,
+    window_seconds,
+)
 
 __all__ = ["service_tests"]
 
@@ -32,11 +39,11 @@ def _num(value: float) -> str:
 
 
 def _counter(per_minute: float, steps: int, idle_after: int | None = None) -> str:
+    """promtool series values; an idle tail repeats the exact last value (no false reset)."""
     if idle_after is None:
         return f"0+{_num(per_minute)}x{steps}"
-    return (
-        f"0+{_num(per_minute)}x{idle_after} {_num(per_minute * idle_after)}+0x{steps - idle_after}"
-    )
+    active = [_num(round(per_minute * i, 6)) for i in range(idle_after + 1)]
+    return f"{' '.join(active)} {active[-1]}+0x{steps - idle_after - 1}"
 
 
 def _pct(value: float) -> str:
@@ -141,21 +148,38 @@ class _Builder:
     def _runbook(self, anchor: str) -> str:
         return f"{self.service.runbook_url}#{anchor}"
 
+    def _window_requests(self, traffic: _Traffic, window: str) -> float:
+        """Requests inside ``window`` at the evaluation time (0: the window saw no traffic)."""
+        evaluate = (traffic.minutes or self.steps) - 5
+        minutes = window_seconds(window) / 60
+        active_until = evaluate if traffic.idle_after is None else traffic.idle_after
+        if evaluate - minutes >= active_until - 1:
+            return 0.0
+        return traffic.rps * 60 * min(active_until, minutes)
+
+    def _fires(self, slo: Slo, bad: float, traffic: _Traffic, severity: str) -> bool:
+        days = self.service.slo_period_days
+        for pair in (w for w in BURN_WINDOWS if w.severity == severity):
+            short = self._window_requests(traffic, pair.short)
+            long = self._window_requests(traffic, pair.long)
+            if (
+                short > 0
+                and long >= max(self.service.alerts.slo_min_requests, 1e-9)
+                and bad > burn_factor(pair, days) * slo.error_budget
+            ):
+                return True
+        return False
+
     def burn_alerts(self, traffic: _Traffic) -> list[dict[str, Any]]:
         n = names
         alerts: list[dict[str, Any]] = []
         days = self.service.slo_period_days
-        minutes = self.eval_minute if traffic.idle_after is None else traffic.idle_after
         for slo in self.service.slos:
             bad = self._bad_ratio(slo, traffic)
-            if bad is None or traffic.idle_after is not None:
-                continue
-            requests = traffic.rps * 60 * min(minutes, 60)
-            if requests < self.service.alerts.slo_min_requests:
+            if bad is None:
                 continue
             for severity in ("page", "ticket"):
-                factor = min(burn_factor(w, days) for w in BURN_WINDOWS if w.severity == severity)
-                if bad <= factor * slo.error_budget:
+                if not self._fires(slo, bad, traffic, severity):
                     continue
                 speed = "fast" if severity == "page" else "steadily"
                 pairs = [w for w in BURN_WINDOWS if w.severity == severity]

@@ -1,0 +1,283 @@
+"""The alert generator: promtool accepts every file, the generated tests pass (and catch a
+broken rule), output is byte-stable, and the non-constant rules do not grow with services."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.catalog.specs import OPENSLO, SLOTH
+from tests.render.rule_files import promtool_check, promtool_test, write_alerts
+from zwobs import names
+from zwobs.catalog import load_catalog
+from zwobs.catalog.model import AlertThresholds, Catalog, Service, Slo, SloKind
+from zwobs.render import RenderOptions, render_all
+from zwobs.render.alerts import render_alerts
+from zwobs.render.files import check_tree
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "catalog.yaml"
+
+VARIED = """\
+alerting:
+  for: {HighErrorRate: 1m, ErrorBudgetBurnTicket: 5m}
+defaults:
+  slo_period: 30d
+  alerts: {error_rate: 0.02, latency_p95_seconds: 0.25, min_rps: 2, slo_min_requests: 500}
+  runbook_base: https://runbooks.example.com
+teams:
+  payments: {labels: {pagerduty_service: payments, slack_channel: pay}}
+  search: {labels: {slack_channel: search}}
+services:
+  - name: payments-api
+    team: payments
+    tier: 0
+    slo_period: 28d
+    alerts: {error_rate: 0.01, min_rps: 0}
+    slos:
+      - {name: availability, objective: 99.95}
+      - {name: fast, objective: 99, latency_threshold_seconds: 0.1}
+      - {name: slow, objective: 99.9, latency_threshold_seconds: 2.5}
+  - name: search-api
+    team: search
+    tier: 3
+    slo_period: 7d
+    labels: {region: eu}
+    alerts: {latency_p95_seconds: 10, slo_min_requests: 0}
+    slos:
+      - {name: availability, objective: 80}
+      - {name: edge, objective: 95, latency_threshold_seconds: 10}
+  - name: batch
+    team: search
+    tier: 4
+"""
+
+
+def _groups(content: bytes) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = yaml.safe_load(content)["groups"]
+    return groups
+
+
+def _rules(content: bytes) -> list[dict[str, Any]]:
+    return [rule for group in _groups(content) for rule in group["rules"]]
+
+
+def _fleet(n: int) -> Catalog:
+    slos = (
+        Slo("availability", SloKind.AVAILABILITY, 99.9),
+        Slo("latency", SloKind.LATENCY, 99.0, latency_threshold_seconds=0.5),
+    )
+    return Catalog(
+        tuple(
+            Service(
+                f"svc-{i:05d}",
+                team=f"team-{i % 7}",
+                tier=i % 4,
+                alerts=AlertThresholds(min_rps=1.0 + (i % 3)),
+                slos=slos,
+                labels=(("slack_channel", f"c{i % 5}"),),
+            )
+            for i in range(n)
+        ),
+        defaults=AlertThresholds(min_rps=1.0),
+    )
+
+
+def test_committed_alerts_are_up_to_date_with_the_example_catalog() -> None:
+    rendered = render_all(load_catalog([EXAMPLE]), only=["alerts"])
+    assert check_tree(ROOT, rendered.files, rendered.directories) == []
+
+
+def test_example_output_passes_promtool_check_and_its_unit_tests(tmp_path: Path) -> None:
+    write_alerts(load_catalog([EXAMPLE]), tmp_path)
+    checked = promtool_check(tmp_path / "alerts")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert tested.stdout.count("SUCCESS") == 2
+
+
+def test_varied_catalog_with_imports_passes_promtool(tmp_path: Path) -> None:
+    paths = []
+    for name, text in (("catalog", VARIED), ("sloth", SLOTH), ("openslo", OPENSLO)):
+        paths.append(tmp_path / f"{name}.yaml")
+        paths[-1].write_text(text)
+    files = write_alerts(load_catalog(paths), tmp_path)
+    assert "alerts/myservice.test.yaml" not in files  # imported: arbitrary queries, no inputs
+    checked = promtool_check(tmp_path / "alerts")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert tested.stdout.count("SUCCESS") == 3
+
+
+def test_generated_tests_fail_when_a_burn_rule_is_broken(tmp_path: Path) -> None:
+    write_alerts(load_catalog([EXAMPLE]), tmp_path)
+    fleet = tmp_path / "alerts" / "_fleet.rules.yaml"
+    text = fleet.read_text()
+    assert "(14.4 * (1 - zwobs_slo_objective_ratio))" in text
+    for factor in ("14.4", "6", "3", "1"):
+        text = text.replace(f"({factor} * (1 - ", "(0.1 * (1 - ")
+    fleet.write_text(text)
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode != 0
+    assert "stays silent at a slow burn" in tested.stdout + tested.stderr
+
+
+def test_generated_tests_fail_without_the_traffic_guard(tmp_path: Path) -> None:
+    write_alerts(load_catalog([EXAMPLE]), tmp_path)
+    fleet = tmp_path / "alerts" / "_fleet.rules.yaml"
+    fleet.write_text(fleet.read_text().replace("+ 100))", "+ 0))"))
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode != 0
+    assert "a handful of requests, all bad, does not page" in tested.stdout + tested.stderr
+
+
+def test_non_constant_rules_do_not_grow_with_the_number_of_services() -> None:
+    def non_constant(catalog: Catalog) -> int:
+        files = render_alerts(catalog, RenderOptions())
+        return sum(
+            1
+            for content in (v for k, v in files.items() if k.endswith(".rules.yaml"))
+            for rule in _rules(content)
+            if not rule["expr"].startswith("vector(")
+        )
+
+    small, large = non_constant(_fleet(10)), non_constant(_fleet(300))
+    assert small == large
+    # Sloth emits 17 rules per SLO: 2 SLOs x 300 services would be 10,200 rules.
+    assert large < 40
+
+
+def test_only_overrides_get_threshold_series() -> None:
+    files = render_alerts(_fleet(3), RenderOptions())
+    metrics = [r["record"] for r in _rules(files["alerts/svc-00001.rules.yaml"])]
+    assert metrics.count(names.ALERT_THRESHOLD_MIN_RPS) == 1  # min_rps 2 != default 1
+    assert names.ALERT_THRESHOLD_ERROR_RATIO not in metrics
+    metrics = [r["record"] for r in _rules(files["alerts/svc-00000.rules.yaml"])]
+    assert names.ALERT_THRESHOLD_MIN_RPS not in metrics
+
+
+def test_output_is_byte_stable_and_independent_of_service_order() -> None:
+    catalog = _fleet(50)
+    first = render_alerts(catalog, RenderOptions())
+    shuffled = list(catalog.services)
+    random.Random(7).shuffle(shuffled)
+    again = render_alerts(
+        dataclasses.replace(catalog, services=tuple(sorted(shuffled, key=lambda s: s.name))),
+        RenderOptions(),
+    )
+    assert first == again
+    assert render_alerts(catalog, RenderOptions()) == first
+
+
+def test_every_alert_has_severity_and_the_three_annotations() -> None:
+    files = render_alerts(load_catalog([EXAMPLE]), RenderOptions())
+    alerts = [r for r in _rules(files["alerts/_fleet.rules.yaml"]) if "alert" in r]
+    assert sorted({a["alert"] for a in alerts}) == [
+        "ErrorBudgetBurn",
+        "HighErrorRate",
+        "HighLatency",
+        "LowThroughput",
+    ]
+    for alert in alerts:
+        assert alert["labels"]["severity"] in {"critical", "warning", "page", "ticket"}
+        assert set(alert["annotations"]) == {"summary", "description", "runbook_url"}
+        assert "group_left(pagerduty_service, slack_channel, team)" in alert["expr"]
+    severities = sorted(a["labels"]["severity"] for a in alerts if a["alert"] == "ErrorBudgetBurn")
+    assert severities == ["page", "ticket"]
+
+
+def test_burn_factors_scale_with_the_slo_period(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(VARIED)
+    fleet = render_alerts(load_catalog([path]), RenderOptions())["alerts/_fleet.rules.yaml"]
+    burns = [r["expr"] for r in _rules(fleet) if r.get("alert") == "ErrorBudgetBurn"]
+    assert len(burns) == 4  # page + ticket for each of the two periods (28d, 7d)
+    text = "\n".join(burns)
+    for factor in ("13.44 *", "5.6 *", "2.8 *", "0.933333 *", "3.36 *", "1.4 *", "0.233333 *"):
+        assert factor in text, factor
+
+
+def test_prometheus_operator_format_wraps_the_same_groups(tmp_path: Path) -> None:
+    catalog = load_catalog([EXAMPLE])
+    plain = render_alerts(catalog, RenderOptions())
+    operator = render_alerts(catalog, RenderOptions(format="prometheus-operator", namespace="obs"))
+    assert sorted(operator) == sorted(p for p in plain if p.endswith(".rules.yaml"))
+    for path, content in operator.items():
+        doc = yaml.safe_load(content)
+        assert doc["apiVersion"] == "monitoring.coreos.com/v1" and doc["kind"] == "PrometheusRule"
+        assert doc["metadata"]["namespace"] == "obs"
+        assert doc["spec"]["groups"] == _groups(plain[path])
+        unwrapped = tmp_path / "alerts" / Path(path).name
+        unwrapped.parent.mkdir(exist_ok=True)
+        unwrapped.write_text(yaml.safe_dump({"groups": doc["spec"]["groups"]}))
+    checked = promtool_check(tmp_path / "alerts")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_imported_sloth_slo_burns_through_the_shared_engine(tmp_path: Path) -> None:
+    spec = tmp_path / "sloth.yaml"
+    spec.write_text(SLOTH)
+    write_alerts(load_catalog([spec]), tmp_path)
+    series = 'http_request_duration_seconds_count{{job="myservice",code="{code}"}}'
+    test = {
+        "rule_files": ["_fleet.rules.yaml", "myservice.rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": series.format(code="200"), "values": "0+540x60"},
+                    {"series": series.format(code="500"), "values": "0+60x60"},
+                ],
+                "alert_rule_test": [
+                    {
+                        "eval_time": "30m",
+                        "alertname": "ErrorBudgetBurn",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {
+                                    "service": "myservice",
+                                    "slo": "requests-availability",
+                                    "sli": "custom",
+                                    "slo_period": "30d",
+                                    "severity": severity,
+                                    "team": "myteam",
+                                },
+                                "exp_annotations": {
+                                    "summary": "myservice: SLO requests-availability burns its"
+                                    f" error budget {speed}",
+                                    "description": "myservice fails SLO requests-availability on"
+                                    " 10% of requests: the budget of the 30d period burns above"
+                                    f" {factors} in both windows.",
+                                    "runbook_url": "#errorbudgetburn",
+                                },
+                            }
+                            for severity, speed, factors in (
+                                ("page", "fast", "14.4x / 6x"),
+                                ("ticket", "steadily", "3x / 1x"),
+                            )
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    (tmp_path / "alerts" / "myservice.test.yaml").write_text(yaml.safe_dump(test))
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+@pytest.mark.parametrize("bound", [0.005, 0.5, 1.0, 10.0, 2.5])
+def test_latency_threshold_le_matches_prometheus_client(bound: float) -> None:
+    from prometheus_client.utils import floatToGoString
+
+    from zwobs.render.rules import bucket_label
+
+    assert bucket_label(bound) == floatToGoString(bound)
