@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,22 @@ def test_non_renewable_pki_lease_is_replaced_before_it_expires(openbao: OpenBao)
         assert lease["serial_number"].reveal() != first
         assert "BEGIN CERTIFICATE" in lease["certificate"].reveal()
         assert "serial_number" in repr(lease) and first not in repr(lease)
+
+
+def test_forked_worker_gets_its_own_upkeep_thread_and_connections(openbao: OpenBao) -> None:
+    seed.kv_put(openbao.root(), "kv-fork/db", {"k": "v"})
+    with _client(openbao) as client:
+        client.get("kv-fork/db")  # starts the upkeep thread in the parent (like gunicorn --preload)
+        parent_thread = client._thread
+        pid = os.fork()
+        if pid == 0:  # the child: a pre-forked worker
+            ok = (
+                client._thread is not None
+                and client._thread is not parent_thread
+                and client._thread.is_alive()
+                and client.get("kv-fork/db", "k", version=1).reveal() == "v"
+            )
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert client.get("kv-fork/db", "k", version=1).reveal() == "v"

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -103,6 +105,19 @@ class SecretsClient:
         observe = getattr(self.backend, "observe", None)
         if observe is not None:
             observe(lambda result: self._count("token", result))
+        _LIVE.add(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child (gunicorn --preload): fresh locks, connections and upkeep thread."""
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._inflight = {}
+        had_thread, self._thread = self._thread is not None, None
+        after_fork = getattr(self.backend, "after_fork", None)
+        if after_fork is not None:
+            after_fork()
+        if had_thread:
+            self._start()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -456,6 +471,17 @@ class SecretsClient:
     ) -> SecretsClient:
         """Vault when VAULT_ADDR is set, else the file/env provider (``file``: default file)."""
         return cls(SecretsConfig.from_env(env, file=file), registry=registry)
+
+
+_LIVE: weakref.WeakSet[SecretsClient] = weakref.WeakSet()
+
+
+def _reinit_after_fork() -> None:
+    for client in list(_LIVE):
+        client._after_fork()
+
+
+os.register_at_fork(after_in_child=_reinit_after_fork)
 
 
 def _result_of(exc: BaseException) -> str:

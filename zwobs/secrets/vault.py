@@ -241,6 +241,11 @@ class VaultBackend:
         self._renew_at = now + retry_in
         return self._renew_at
 
+    def after_fork(self) -> None:
+        """In a forked child: own connections and lock (the parent's sockets are not ours)."""
+        self._lock = threading.RLock()
+        self._client.session = requests.Session()
+
     def token_expires_at(self) -> float | None:
         return self._expires_at if self._logged_in else None
 
