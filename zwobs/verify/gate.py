@@ -91,20 +91,29 @@ def _fmt(value: float | None, fmt: str) -> str:
 def render_text(check: Check, verdict: Verdict) -> str:
     """A short summary for a human reading deploy logs."""
     limits, measured = check.thresholds, verdict.measurement
+    rows = [
+        ("requests", _fmt(measured.requests, ".0f"), f"min {limits.min_requests:g}"),
+        (
+            "error ratio",
+            _fmt(measured.error_ratio, ".2%"),
+            f"max {limits.max_error_ratio:.2%}",
+        ),
+    ]
+    if limits.max_latency_seconds is not None:
+        latency = _fmt(measured.latency_seconds, ".3f")
+        rows.append(
+            (
+                f"p{limits.quantile * 100:g} latency",
+                latency if latency == "n/a" else f"{latency}s",
+                f"max {limits.max_latency_seconds:.3f}s",
+            )
+        )
     lines = [
         f"zwobs verify {check.service}{_scope_text(check)} over {check.window}:"
         f" {verdict.outcome.value.upper()}",
-        f"  requests     {_fmt(measured.requests, '.0f'):>10}   min {limits.min_requests:g}",
-        f"  error ratio  {_fmt(measured.error_ratio, '.2%'):>10}"
-        f"   max {limits.max_error_ratio:.2%}",
+        *(f"  {name:<12}{value:>10}   {limit}" for name, value, limit in rows),
+        *(f"  - {reason}" for reason in verdict.reasons),
     ]
-    if limits.max_latency_seconds is not None:
-        lines.append(
-            f"  p{limits.quantile * 100:<4g} latency"
-            f"{_fmt(measured.latency_seconds, '.3f') + 's':>9}"
-            f"   max {limits.max_latency_seconds:.3f}s"
-        )
-    lines.extend(f"  - {reason}" for reason in verdict.reasons)
     return "\n".join(lines)
 
 
