@@ -21,6 +21,17 @@ INTERVAL = 0.2
 SEEN_WITHIN = 15.0
 
 
+def _served(client: FlagsClient, name: str) -> None:
+    """Wait until the client holds ``name`` fully set up (created, strategy added, switched on)."""
+
+    def complete() -> bool:
+        features = {f["name"]: f for f in client._state.payload["features"]}
+        feature = features.get(name)
+        return bool(feature and feature["enabled"] and feature["strategies"])
+
+    wait_until(complete, timeout=SEEN_WITHIN, what=f"{name} served")
+
+
 @pytest.fixture
 def client(unleash: Unleash, tmp_path: Path) -> Iterator[FlagsClient]:
     flags = FlagsClient(
@@ -40,7 +51,7 @@ def test_flexible_rollout_created_through_the_admin_api_is_seen(
     unleash: Unleash, client: FlagsClient
 ) -> None:
     unleash.create_flag("it_everyone", rollout=100)
-    wait_until(lambda: client.known("it_everyone"), timeout=SEEN_WITHIN, what="flag arrives")
+    _served(client, "it_everyone")
     assert client.is_enabled("it_everyone", user_id="anyone") is True
     status = client.status()
     assert (status.ready, status.degraded, status.source) == (True, False, "server")
@@ -59,6 +70,7 @@ def test_rollout_with_constraints_decides_like_unleash_client_on_the_same_server
             {"name": "b", "weight": 500, "weightType": "variable", "stickiness": "userId"},
         ],
     )
+    _served(client, "it_rollout")
     raw = UnleashClient(
         url=unleash.api_url,
         app_name="zwobs-it-raw",
@@ -70,7 +82,6 @@ def test_rollout_with_constraints_decides_like_unleash_client_on_the_same_server
     )
     raw.initialize_client()
     try:
-        wait_until(lambda: client.known("it_rollout"), timeout=SEEN_WITHIN, what="flag arrives")
         wait_until(lambda: "it_rollout" in raw.feature_definitions(), timeout=SEEN_WITHIN)
         for i in range(200):
             plan = "pro" if i % 4 else "free"
