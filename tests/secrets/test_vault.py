@@ -212,3 +212,37 @@ def test_forked_worker_gets_its_own_upkeep_thread_and_connections(openbao: OpenB
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
         assert client.get("kv-fork/db", "k", version=1).reveal() == "v"
+
+
+def test_soft_deleted_latest_version_is_not_found_and_never_served_from_cache(
+    openbao: OpenBao,
+) -> None:
+    root = openbao.root()
+    seed.kv_put(root, "kv-delete/db", {"password": "p1"})
+    seed.kv_put(root, "kv-delete/db", {"password": "p2"})
+    with _client(openbao, ttl=0.3) as client:
+        assert client.get("kv-delete/db", "password").reveal() == "p2"
+        root.secrets.kv.v2.delete_latest_version_of_secret("kv-delete/db")
+
+        def gone() -> bool:
+            try:
+                client.get("kv-delete/db")
+            except SecretNotFoundError:
+                return True
+            return False
+
+        wait_until(gone, timeout=10, what="deleted latest version reported as not found")
+        assert client.cached("kv-delete/db") is None
+        assert client.get("kv-delete/db", "password", version=1).reveal() == "p1"
+
+
+def test_closed_client_stops_reporting_expiry_and_staleness(openbao: OpenBao) -> None:
+    registry = CollectorRegistry()
+    token = openbao.root().auth.token.create(ttl="60s", policies=["root"])["auth"]["client_token"]
+    config = SecretsConfig(addr=openbao.addr, auth=TokenAuth(SecretValue(token)))
+    client = SecretsClient(config, registry=registry)
+    client.put("kv-closed/x", {"k": "v"})
+    expiry = registry.get_sample_value(names.SECRET_EXPIRY, {"kind": "token"})
+    assert expiry is not None and expiry <= 60
+    client.close()
+    assert registry.get_sample_value(names.SECRET_EXPIRY, {"kind": "token"}) == float("inf")

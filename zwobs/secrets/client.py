@@ -422,11 +422,16 @@ class SecretsClient:
 
     def staleness_seconds(self) -> float:
         """How far past its TTL the stalest cached value is (what stale-if-error would serve)."""
+        if self._closed:
+            return 0.0
         now = self._clock()
         stale = [now - e.fresh_until for e in list(self._entries.values()) if e.failures]
         return max(0.0, *stale) if stale else 0.0
 
     def expiry_seconds(self, kind: str) -> float:
+        """Seconds until the token (``kind="token"``) or the soonest lease expires; inf: never."""
+        if self._closed:
+            return float("inf")
         now = self._clock()
         if kind == "token":
             at = self.backend.token_expires_at()
