@@ -164,7 +164,7 @@ class Trivy:
                 if data_dir is not None:
                     argv += ["--config-data", str(data_dir)]
             argv += [*extra, target]
-            self._exec(argv, timeout=self.timeout + 10, what=f"{command} {target}")
+            self._exec(argv, timeout=self.timeout * 1.1 + 1, what=f"{command} {target}")
             try:
                 data = json.loads(report.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:

@@ -1,0 +1,112 @@
+"""`zwobs scan` exit codes: 0 pass, 1 findings over the gate, 2 usage or tool error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.policies.conftest import DATA as POLICY_DATA
+from tests.scan.conftest import DATA
+from zwobs.cli import main
+
+BAD = POLICY_DATA / "manifests" / "bad"
+
+
+def test_findings_over_the_gate_exit_1_and_every_output_is_written(
+    trivy: str, pack_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sarif, junit = tmp_path / "out" / "scan.sarif", tmp_path / "out" / "scan.xml"
+    code = main(
+        [
+            "scan",
+            str(BAD),
+            "--policies",
+            str(pack_dir),
+            "--trivy",
+            trivy,
+            "--no-vulns",
+            "--format",
+            "json",
+            "--output",
+            f"sarif={sarif}",
+            "--output",
+            f"junit={junit}",
+        ]
+    )
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["gate"]["passed"] is False
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert junit.read_text().startswith("<?xml")
+
+
+def test_a_relaxed_gate_passes_the_same_findings_with_exit_0(
+    trivy: str, pack_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "scan",
+            str(BAD / "batch.yaml"),
+            "--policies",
+            str(pack_dir),
+            "--trivy",
+            trivy,
+            "--no-vulns",
+            "--fail-on",
+            "CRITICAL",
+            "--max",
+            "CRITICAL=5",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "gate (fail on CRITICAL and above, allow CRITICAL<=5): PASSED" in out
+
+
+def test_missing_trivy_exits_2_with_a_message_and_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["scan", str(BAD), "--trivy", str(tmp_path / "no-trivy")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("zwobs scan: error: Trivy binary from --trivy not found")
+    assert "Traceback" not in err
+
+
+def test_a_crashing_trivy_exits_2_never_0(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["scan", str(BAD), "--trivy", str(DATA / "stubs" / "trivy-crash"), "--no-vulns"])
+    assert code == 2
+    assert "failing closed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--max", "SEVERE=1"], "--max SEVERE=1: expected SEVERITY=N"),
+        (["--output", "pdf=x.pdf"], "--output pdf=x.pdf: expected FORMAT=FILE"),
+        (["--baseline", "/nonexistent/b.json"], "cannot read baseline"),
+        (["--today", "tomorrow"], "--today tomorrow: expected YYYY-MM-DD"),
+    ],
+)
+def test_bad_options_exit_2_with_a_clear_message(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["scan", "--from-json", str(DATA / "recorded" / "image-vulns.json"), *argv])
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_nothing_to_scan_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan"]) == 2
+    assert "nothing to scan" in capsys.readouterr().err
+
+
+def test_write_baseline_then_scan_with_it_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = str(DATA / "recorded" / "image-vulns.json")
+    baseline = tmp_path / "baseline.json"
+    assert main(["scan", "--from-json", report, "--write-baseline", str(baseline)]) == 1
+    assert main(["scan", "--from-json", report, "--baseline", str(baseline)]) == 0
+    assert "status: baseline 4" in capsys.readouterr().out
