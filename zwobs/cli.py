@@ -93,6 +93,16 @@ def _add_catalog(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 _ADDERS.append(_add_catalog)
 
 
+def _add_secrets(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``zwobs secrets check``: read a secret with this environment's config, print no value."""
+    from zwobs.secrets.command import configure as configure_secrets
+
+    configure_secrets(sub.add_parser("secrets", help="check access to Vault/OpenBao secrets"))
+
+
+_ADDERS.append(_add_secrets)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler: Handler = args.handler
