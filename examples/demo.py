@@ -36,7 +36,8 @@ def main() -> int:
         f"http://{HOST}:{PORT}/metrics\n"
     )
     sys.stdout.flush()
-    uvicorn.run("examples.user_service:app", host=HOST, port=PORT, log_level="info")
+    # log_config=None: the app's JSON logging already routes uvicorn's loggers.
+    uvicorn.run("examples.user_service:app", host=HOST, port=PORT, log_config=None)
     return 0
 
 

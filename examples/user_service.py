@@ -1,6 +1,9 @@
 """The seed's user-service, instrumented with zwobs in one line.
 
-Run it with ``make demo`` (or ``uvicorn examples.user_service:app``). Faults can
+Run it with ``make demo`` (or ``uvicorn examples.user_service:app``): metrics
+on /metrics, a server span per request (exported over OTLP when
+``OTEL_EXPORTER_OTLP_ENDPOINT`` is set) and one ECS JSON log line per event,
+carrying the request's trace id. Faults can
 be injected for demos and tests, per request with ``?fail=1`` / ``?delay=0.6``,
 or for the whole process with ``POST /admin/faults`` or the environment
 (``DEMO_ERROR_RATE``, ``DEMO_DELAY_SECONDS``).
@@ -22,6 +25,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Mount, Route
 
 import zwobs
+from zwobs.tracing import configure, setup_logging
 
 log = logging.getLogger("user_service")
 
@@ -131,4 +135,12 @@ def create_app(service: str = "user-service") -> Starlette:
     return app
 
 
-app = create_app()
+def main_app() -> Starlette:
+    """The served app: JSON logs with trace ids, spans exported when OTEL_* asks for it."""
+    service = os.environ.get("ZWOBS_SERVICE", "user-service")
+    setup_logging(service)
+    configure(service)
+    return create_app(service)
+
+
+app = main_app()
