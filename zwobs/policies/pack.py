@@ -131,9 +131,9 @@ PACK: tuple[Policy, ...] = (
             'object.get(c, ["resources", "requests", "memory"], null) == null',
             'object.get(c, ["resources", "limits", "memory"], null) == null',
         ),
-        cel="c.?resources.?requests.?cpu.orValue(null) != null"
-        " && c.?resources.?requests.?memory.orValue(null) != null"
-        " && c.?resources.?limits.?memory.orValue(null) != null",
+        cel="c.?resources.?requests.?cpu.hasValue()"
+        " && c.?resources.?requests.?memory.hasValue()"
+        " && c.?resources.?limits.?memory.hasValue()",
     ),
     Policy(
         id="ZW-K8S-007",
@@ -151,7 +151,7 @@ PACK: tuple[Policy, ...] = (
             'object.get(c, "livenessProbe", null) == null',
             'object.get(c, "readinessProbe", null) == null',
         ),
-        cel="c.?livenessProbe.orValue(null) != null && c.?readinessProbe.orValue(null) != null",
+        cel="c.?livenessProbe.hasValue() && c.?readinessProbe.hasValue()",
         kinds=LONG_RUNNING_KINDS,
     ),
     Policy(
@@ -237,7 +237,7 @@ PACK: tuple[Policy, ...] = (
             'some v in object.get(pod_spec, "volumes", [])\n'
             '  object.get(v, "hostPath", null) != null',
         ),
-        cel="!variables.podSpec.?volumes.orValue([]).exists(v, v.?hostPath.orValue(null) != null)",
+        cel="!variables.podSpec.?volumes.orValue([]).exists(v, v.?hostPath.hasValue())",
     ),
     Policy(
         id="ZW-K8S-013",
