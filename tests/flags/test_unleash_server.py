@@ -175,3 +175,28 @@ def test_forked_child_keeps_refreshing(unleash: Unleash, client: FlagsClient) ->
         os.close(read_end)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, "child never saw the toggle"
     wait_until(lambda: not client.is_enabled("it_fork"), timeout=SEEN_WITHIN, what="parent too")
+
+
+def test_usage_counts_reach_unleash(unleash: Unleash) -> None:
+    unleash.create_flag("it_usage", rollout=100)
+    client = FlagsClient(
+        url=unleash.api_url,
+        app_name="zwobs-it-usage",
+        environment="development",
+        refresh_interval=INTERVAL,
+        metrics_interval=0.5,
+    )
+    try:
+        _served(client, "it_usage")
+        for i in range(25):
+            client.is_enabled("it_usage", user_id=f"u{i}")
+
+        def seen() -> bool:
+            usage = unleash.admin("GET", "client-metrics/features/it_usage")
+            return sum(h["yes"] for h in usage["lastHourUsage"]) >= 25 and (
+                "zwobs-it-usage" in usage["seenApplications"]
+            )
+
+        wait_until(seen, timeout=60, interval=0.5, what="usage shown by Unleash")
+    finally:
+        client.close()

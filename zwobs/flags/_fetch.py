@@ -8,7 +8,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["REASONS", "FetchError", "Fetched", "fetch_features"]
+__all__ = ["REASONS", "FetchError", "Fetched", "fetch_features", "post_json"]
 
 REASONS = (
     "timeout",
@@ -65,6 +65,22 @@ def fetch_features(
         if isinstance(exc.reason, TimeoutError):
             raise FetchError("timeout", f"no answer within {timeout:g}s") from None
         raise FetchError("connection", f"cannot reach the Unleash server: {exc.reason}") from None
+    except TimeoutError:
+        raise FetchError("timeout", f"no answer within {timeout:g}s") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise FetchError("connection", f"cannot reach the Unleash server: {exc}") from None
+
+
+def post_json(url: str, headers: Mapping[str, str], body: bytes, timeout: float) -> None:
+    """POST ``body`` (JSON); FetchError on anything but a 2xx."""
+    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        reason = "unauthorized" if exc.code in (401, 403) else "http_error"
+        raise FetchError(reason, f"HTTP {exc.code} from the Unleash server") from None
     except TimeoutError:
         raise FetchError("timeout", f"no answer within {timeout:g}s") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:

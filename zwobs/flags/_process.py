@@ -38,7 +38,8 @@ def from_env(**overrides: Any) -> FlagsClient:
     UNLEASH_URL (API root, e.g. http://unleash:4242/api), UNLEASH_API_TOKEN,
     UNLEASH_APP_NAME / ZWOBS_SERVICE / OTEL_SERVICE_NAME, UNLEASH_ENVIRONMENT /
     ZWOBS_ENVIRONMENT, UNLEASH_REFRESH_INTERVAL, UNLEASH_TIMEOUT, UNLEASH_PROJECT,
-    ZWOBS_FLAGS_FILE (bootstrap), ZWOBS_FLAGS_CACHE_DIR, ZWOBS_FLAGS_SPAN_EVENTS.
+    UNLEASH_METRICS_INTERVAL, UNLEASH_DISABLE_METRICS, ZWOBS_FLAGS_FILE (bootstrap),
+    ZWOBS_FLAGS_CACHE_DIR, ZWOBS_FLAGS_SPAN_EVENTS.
     """
     env = os.environ.get
     settings: dict[str, Any] = {
@@ -52,6 +53,8 @@ def from_env(**overrides: Any) -> FlagsClient:
         "bootstrap": env("ZWOBS_FLAGS_FILE") or None,
         "cache_dir": env("ZWOBS_FLAGS_CACHE_DIR") or None,
         "span_events": _truthy("ZWOBS_FLAGS_SPAN_EVENTS"),
+        "send_metrics": not _truthy("UNLEASH_DISABLE_METRICS"),
+        "metrics_interval": _number("UNLEASH_METRICS_INTERVAL", 60.0),
     }
     settings.update(overrides)
     return FlagsClient(**settings)

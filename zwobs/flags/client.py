@@ -10,25 +10,28 @@ import contextlib
 import json
 import logging
 import os
+import platform
 import random
 import re
 import socket
 import tempfile
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from zwobs.flags import _overrides
 from zwobs.flags._context import ContextExtractor, build_context, request_context, starlette_user
 from zwobs.flags._engine import engine_available
-from zwobs.flags._fetch import FetchError, fetch_features
+from zwobs.flags._fetch import FetchError, fetch_features, post_json
 from zwobs.flags._metrics import FlagMetrics, flag_metrics
 from zwobs.flags._otel import record_evaluation
 from zwobs.flags._state import FlagState, build_state, empty_state
+from zwobs.flags._usage import Usage
 from zwobs.flags.bootstrap import load_bootstrap, parse_simple
 from zwobs.flags.errors import FlagsConfigError, FlagsUnavailableError
 from zwobs.flags.status import FlagStatus
@@ -39,6 +42,10 @@ __all__ = ["FlagsClient"]
 _log = logging.getLogger("zwobs.flags")
 _SDK = "zwobs:0.1.0"
 _MAX_BACKOFF = 60.0
+_STRATEGIES = (
+    "default", "flexibleRollout", "userWithId", "remoteAddress", "applicationHostname",
+    "gradualRolloutRandom", "gradualRolloutSessionId", "gradualRolloutUserId",
+)  # fmt: skip
 
 Bootstrap = str | os.PathLike[str] | Mapping[str, Any] | None
 
@@ -73,6 +80,8 @@ class FlagsClient:
         cache_dir: str | os.PathLike[str] | None = None,
         context_extractor: ContextExtractor | None = starlette_user,
         span_events: bool = False,
+        send_metrics: bool = True,
+        metrics_interval: float = 60.0,
         start: bool = True,
     ) -> None:
         if url is not None and not re.match(r"^https?://", url):
@@ -84,8 +93,10 @@ class FlagsClient:
                 "a server-backed flags client needs the 'flags' extra (UnleashClient): "
                 "pip install 'zwobs[flags]'"
             )
-        if refresh_interval <= 0 or request_timeout <= 0:
-            raise FlagsConfigError("refresh_interval and request_timeout must be positive seconds")
+        if min(refresh_interval, request_timeout, metrics_interval) <= 0:
+            raise FlagsConfigError(
+                "refresh_interval, request_timeout and metrics_interval must be positive seconds"
+            )
         self._url = url.rstrip("/") if url else None
         self._token = api_token
         self.app_name = app_name or "unknown"
@@ -110,6 +121,9 @@ class FlagsClient:
         self._failures_in_row = 0
         self._running = False
         self._generation = 0
+        self._send_metrics = send_metrics and self._url is not None
+        self._metrics_interval = float(metrics_interval)
+        self._connection_id = str(uuid.uuid4())
         self._init_sync()
         if self._url is None:
             self._ready.set()
@@ -129,6 +143,11 @@ class FlagsClient:
         if was_ready is not None and was_ready.is_set():
             self._ready.set()
         self._thread: threading.Thread | None = None
+        # Usage counted for Unleash is per process: a child starts counting (and registers) anew.
+        self._usage: Usage | None = Usage() if self._send_metrics else None
+        self._instance_id = f"{socket.gethostname()}-{os.getpid()}"
+        self._registered = False
+        self._usage_sent = time.monotonic()
 
     def start(self) -> None:
         """Start the background refresh (done by the constructor unless ``start=False``)."""
@@ -189,7 +208,8 @@ class FlagsClient:
             "Accept": "application/json",
             "User-Agent": f"zwobs/{_SDK.split(':')[1]}",
             "UNLEASH-APPNAME": self.app_name,
-            "UNLEASH-INSTANCEID": f"{socket.gethostname()}-{os.getpid()}",
+            "UNLEASH-INSTANCEID": self._instance_id,
+            "UNLEASH-CONNECTION-ID": self._connection_id,
             "UNLEASH-SDK": _SDK,
             **self._extra_headers,
         }
@@ -269,10 +289,49 @@ class FlagsClient:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
+    def _client_info(self) -> dict[str, Any]:
+        return {
+            "appName": self.app_name,
+            "instanceId": self._instance_id,
+            "connectionId": self._connection_id,
+            "environment": self.environment,
+            "platformName": platform.python_implementation(),
+            "platformVersion": platform.python_version(),
+        }
+
+    def _report_usage(self, force: bool = False) -> None:
+        """Register once per process, then send usage every ``metrics_interval`` (best effort)."""
+        if self._url is None or self._usage is None:
+            return
+        headers = self._headers()
+        try:
+            if not self._registered:
+                register = {
+                    **self._client_info(),
+                    "sdkVersion": _SDK,
+                    "strategies": list(_STRATEGIES),
+                    "started": datetime.now(UTC).isoformat(),
+                    "interval": int(self._metrics_interval * 1000),
+                }
+                body = json.dumps(register).encode()
+                post_json(f"{self._url}/client/register", headers, body, self._timeout)
+                self._registered = True
+            if not force and time.monotonic() - self._usage_sent < self._metrics_interval:
+                return
+            self._usage_sent = time.monotonic()
+            bucket = self._usage.take()
+            if bucket is not None:
+                body = json.dumps({**self._client_info(), "bucket": bucket}).encode()
+                post_json(f"{self._url}/client/metrics", headers, body, self._timeout)
+        except FetchError as exc:
+            _log.debug("flags: usage report to Unleash failed: %s", exc.detail)
+
     def _run(self, generation: int) -> None:
         while not self._stop.is_set() and generation == self._generation:
             with self._fetch_lock:
                 ok = self._refresh()
+            if ok:
+                self._report_usage()
             if ok:
                 delay = self._interval
             else:
@@ -369,6 +428,9 @@ class FlagsClient:
             )
             enabled_or_none = state.engine.is_enabled(name, ctx) if state.engine else None
         enabled = default if enabled_or_none is None else enabled_or_none
+        usage = self._usage
+        if usage is not None:
+            usage.enabled(name, enabled)
         self._recorded(name, True, enabled, "true" if enabled else "false", reason)
         return enabled
 
@@ -414,6 +476,9 @@ class FlagsClient:
                 properties=properties,
             )
             variant = state.engine.variant(name, ctx) or fallback
+        usage = self._usage
+        if usage is not None:
+            usage.variant(name, variant.feature_enabled, variant.name)
         self._recorded(name, True, None, variant.name, "targeting_match")
         return variant
 

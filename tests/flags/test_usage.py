@@ -1,0 +1,38 @@
+"""Usage counts for Unleash: yes/no/variants per known flag, drained by each send."""
+
+from __future__ import annotations
+
+from zwobs.flags import FlagsClient
+from zwobs.flags._usage import Usage
+
+
+def test_take_returns_the_counts_since_the_last_take() -> None:
+    usage = Usage()
+    usage.enabled("a", True)
+    usage.enabled("a", False)
+    usage.variant("b", True, "blue")
+    bucket = usage.take()
+    assert bucket is not None
+    assert bucket["toggles"] == {
+        "a": {"yes": 1, "no": 1, "variants": {}},
+        "b": {"yes": 1, "no": 0, "variants": {"blue": 1}},
+    }
+    assert bucket["start"] <= bucket["stop"]
+    assert usage.take() is None
+
+
+def test_only_known_flags_are_counted_for_unleash() -> None:
+    client = FlagsClient(url="http://127.0.0.1:9/api", bootstrap={"a": True}, start=False)
+    for i in range(100):
+        client.is_enabled(f"unknown-{i}")
+    client.is_enabled("a")
+    assert client._usage is not None
+    bucket = client._usage.take()
+    assert bucket is not None
+    assert list(bucket["toggles"]) == ["a"]
+
+
+def test_offline_and_disabled_clients_count_nothing() -> None:
+    assert FlagsClient(bootstrap={"a": True})._usage is None
+    disabled = FlagsClient(url="http://127.0.0.1:9/api", send_metrics=False, start=False)
+    assert disabled._usage is None
