@@ -81,3 +81,34 @@ def test_outage_serves_stale_until_max_staleness_then_errors_and_recovers_after_
         assert registry.get_sample_value(names.SECRET_STALENESS) == 0
         assert isinstance(client.backend, VaultBackend)
         assert client.backend.logins == 2  # the old token died with the server: logged in again
+
+
+def test_token_expiring_during_an_outage_is_replaced_by_a_background_login_after_restart(
+    own_openbao: OpenBao,
+) -> None:
+    role_id, secret_id = str(uuid.uuid4()), str(uuid.uuid4())
+    _seed(own_openbao, role_id, secret_id, "pw")
+    own_openbao.root().write("auth/approle/role/app", token_ttl="2s", token_max_ttl="1h")
+    registry = CollectorRegistry()
+    config = SecretsConfig(
+        addr=own_openbao.addr,
+        auth=AppRoleAuth(role_id, secret_id=SecretValue(secret_id)),
+        ttl=3600,
+        timeout=1.0,
+    )
+    with SecretsClient(config, registry=registry) as client:
+        client.get("ro/db")
+        backend = client.backend
+        assert isinstance(backend, VaultBackend)
+        own_openbao.stop()
+        # Let the 2 s token run out while the server is down.
+        wait_until(lambda: client.expiry_seconds("token") < -1, timeout=20, what="token expiry")
+        errors = registry.get_sample_value(
+            names.SECRET_FETCHES, {"kind": "token", "result": "error"}
+        )
+        assert errors is not None and 1 <= errors < 25  # backoff, not a busy loop
+        own_openbao.start()
+        _seed(own_openbao, role_id, secret_id, "pw")
+        wait_until(lambda: backend.logins >= 2, timeout=30, what="background re-login")
+        assert client.expiry_seconds("token") > 0
+        assert client.get("ro/db", "password", version=1).reveal() == "pw"

@@ -128,6 +128,8 @@ class VaultBackend:
         self._warned_final = False
         self.logins = 0
         self.renewals = 0
+        self._upkeep_failures = 0
+        self._upkeep_warned_at = float("-inf")
         self._observer: Callable[[str], None] = lambda result: None
 
     def observe(self, callback: Callable[[str], None]) -> None:
@@ -149,7 +151,7 @@ class VaultBackend:
                     self._logged_in = False
                     raise SecretPermissionError(
                         f"{self._auth.describe()} rejected by {self.addr} ({_reason(exc)}); "
-                        "check the role, its credentials and the auth mount"
+                        "check the credentials and the auth mount"
                     ) from None
                 raise
             now = self._clock()
@@ -179,64 +181,69 @@ class VaultBackend:
             self._login()
 
     def maintain(self, now: float) -> float | None:
-        """Renew at ~2/3 TTL; re-login when renewal is impossible or capped by the max TTL."""
+        """Renew at ~2/3 TTL; re-login when renewal is impossible, capped, or the token is gone."""
         with self._lock:
-            if not self._logged_in or self._renew_at is None or now < self._renew_at:
+            if not self._logged_in or self._renew_at is None:
+                return None
+            if now < self._renew_at:
                 return self._renew_at
-            if self._renewable and not self._final:
+            expired = self._expires_at is not None and now >= self._expires_at
+            if self._renewable and not self._final and not expired:
                 try:
                     auth = self._client.auth.token.renew_self(increment=f"{int(self._token_ttl)}s")[
                         "auth"
                     ]
                 except Exception as exc:
-                    self._observer("denied" if _status(exc) in _AUTH_STATUS else "error")
-                    return self._renewal_failed(now, exc)
-                self.renewals += 1
-                self._observer("ok")
-                granted = float(auth.get("lease_duration") or 0)
-                self._expires_at = now + granted
-                self._renewable = bool(auth.get("renewable"))
-                # Capped below what was asked: the max TTL is near, next time log in again.
-                self._final = granted < self._token_ttl * 0.9
-                self._renew_at = now + granted * 2 / 3
-                _log.debug("token renewed for %.0fs%s", granted, " (max TTL near)" * self._final)
-                return self._renew_at
+                    denied = _status(exc) in _AUTH_STATUS
+                    self._observer("denied" if denied else "error")
+                    if not denied:
+                        return self._upkeep_retry(now, exc)
+                    # The token is gone (revoked, server restarted): fall through to re-login.
+                else:
+                    self.renewals += 1
+                    self._observer("ok")
+                    self._upkeep_failures = 0
+                    granted = float(auth.get("lease_duration") or 0)
+                    self._expires_at = now + granted
+                    self._renewable = bool(auth.get("renewable"))
+                    # Capped below what was asked: the max TTL is near, next time log in again.
+                    self._final = granted < self._token_ttl * 0.9
+                    self._renew_at = now + granted * 2 / 3
+                    _log.debug(
+                        "token renewed for %.0fs%s", granted, " (max TTL near)" * self._final
+                    )
+                    return self._renew_at
             if self._auth.can_login:
                 try:
                     self._login()
                 except Exception as exc:
-                    return self._renewal_failed(now, exc)
+                    return self._upkeep_retry(now, exc)
+                self._upkeep_failures = 0
                 return self._renew_at
             if not self._warned_final:
                 self._warned_final = True
-                left = (self._expires_at or now) - now
                 _log.warning(
-                    "token for %s cannot be renewed further and expires in %.0fs; "
-                    "%s cannot log in again",
+                    "the token for %s cannot be renewed further (%s); %s cannot log in again",
                     self.addr,
-                    left,
+                    "expired" if expired else "not renewable or at its max TTL",
                     self._auth.describe(),
                 )
             self._renew_at = None
             return None
 
-    def _renewal_failed(self, now: float, exc: BaseException) -> float | None:
-        if isinstance(exc, SecretPermissionError) or _status(exc) in _AUTH_STATUS:
-            # The token is gone (revoked, expired, server restarted): log in again if we can.
-            if self._auth.can_login and not isinstance(exc, SecretPermissionError):
-                try:
-                    self._login()
-                    return self._renew_at
-                except Exception as again:
-                    exc = again
-            _log.warning("token upkeep for %s failed: %s", self.addr, _safe_reason(exc))
-            if not self._auth.can_login:
-                self._renew_at = None
-                return None
-        else:
-            _log.warning("token upkeep for %s failed, will retry: %s", self.addr, _reason(exc))
-        retry_in = backoff_delay(self._config.retry, 3) + 0.5
-        if self._expires_at is not None:
+    def _upkeep_retry(self, now: float, exc: BaseException) -> float:
+        """Schedule the next renewal/login attempt with backoff; warn at most every 30 s."""
+        self._upkeep_failures += 1
+        if now - self._upkeep_warned_at >= 30.0:
+            self._upkeep_warned_at = now
+            _log.warning(
+                "token upkeep for %s failed (%d so far), will retry: %s",
+                self.addr,
+                self._upkeep_failures,
+                _safe_reason(exc),
+            )
+        retry_in = 0.1 + backoff_delay(self._config.retry, self._upkeep_failures + 1)
+        if self._expires_at is not None and now < self._expires_at:
             retry_in = min(retry_in, max(0.1, (self._expires_at - now) / 3))
         self._renew_at = now + retry_in
         return self._renew_at
