@@ -79,6 +79,8 @@ def test_uid_is_derived_from_the_service_name_and_fits_grafanas_limit() -> None:
     assert len(dashboard_uid(long_a)) == 40
     assert dashboard_uid(long_a) != dashboard_uid(long_b)
     assert dashboard_uid(long_a) == dashboard_uid(long_a)
+    odd = dashboard_uid("Payments.API v2")
+    assert odd.startswith("zwobs-Payments-API-v2-") and len(odd) <= 40
 
 
 def test_service_dashboard_has_the_golden_signal_panels() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,8 +38,9 @@ from grafana_foundation_sdk.models import prometheus as gpmodel
 from grafana_foundation_sdk.models import text as gtextmodel
 
 from zwobs import names, promql
-from zwobs.catalog.model import Catalog, Service, Slo, SloKind
+from zwobs.catalog.model import Catalog, Rollout, Service, Slo, SloKind
 from zwobs.render import RenderOptions
+from zwobs.render.shapes import by_shape
 
 __all__ = [
     "DATASOURCE_VARIABLE",
@@ -56,6 +58,7 @@ ROUTE_VARIABLE = "route"
 SERVICE_TAG = "zwobs-service"
 FLEET_UID = "zwobs-fleet"
 UID_MAX = 40
+_UID_CHARS = re.compile(r"[A-Za-z0-9_-]+\Z")
 """Grafana rejects dashboard uids longer than 40 characters."""
 FLAGS_ROW = "Feature flags (zwobs.flags)"
 SECRETS_ROW = "Secrets (zwobs.secrets)"
@@ -66,16 +69,20 @@ _DS = gmodel.DataSourceRef(type_val="prometheus", uid=f"${{{DATASOURCE_VARIABLE}
 _RATE = "$__rate_interval"
 _ROUTE = promql.Matcher(names.LABEL_PATH, f"${ROUTE_VARIABLE}", "=~")
 _QUANTILES = (0.5, 0.95, 0.99)
+_DEFAULT_ROLLOUT = Rollout()
 _BURN_WINDOWS = names.SLO_WINDOWS
 
 
 def dashboard_uid(service: str) -> str:
-    """``zwobs-<service>``; names too long keep a prefix and a hash, so uids stay unique."""
+    """``zwobs-<service>``; a name too long or with characters Grafana rejects in uids
+    (only letters, digits, ``-`` and ``_``) keeps a cleaned prefix plus a hash, so uids stay
+    unique and stable."""
     uid = f"zwobs-{service}"
-    if len(uid) <= UID_MAX:
+    if len(uid) <= UID_MAX and _UID_CHARS.match(uid):
         return uid
     digest = hashlib.sha256(service.encode()).hexdigest()[:8]
-    return f"{uid[: UID_MAX - 9]}-{digest}"
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", uid)
+    return f"{cleaned[: UID_MAX - 9]}-{digest}"
 
 
 @dataclass
@@ -777,16 +784,32 @@ def _to_json(dash: gdb.Dashboard) -> dict[str, Any]:
     return loaded
 
 
-def _dump(document: dict[str, Any]) -> bytes:
-    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+def _dump(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _service_text(service: Service) -> str:
+    return _dump(service_dashboard(service))
 
 
 def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
-    """``dashboards/<service>.json`` for every service and ``dashboards/fleet-overview.json``."""
+    """``dashboards/<service>.json`` for every service and ``dashboards/fleet-overview.json``.
+
+    Rendered once per service shape (see shapes.py): 10,000 services in seconds.
+    """
     del options  # dashboards do not depend on the rule format or namespace
     files = {
-        f"dashboards/{service.name}.json": _dump(service_dashboard(service))
+        f"dashboards/{service.name}.json": by_shape(
+            service,
+            _service_text,
+            eligible=dashboard_uid(service.name) == f"zwobs-{service.name}",
+            owners=(),
+            labels=(),
+            registries=(),
+            description="",
+            rollout=_DEFAULT_ROLLOUT,
+        ).encode()
         for service in catalog.services
     }
-    files["dashboards/fleet-overview.json"] = _dump(fleet_dashboard(catalog))
+    files["dashboards/fleet-overview.json"] = _dump(fleet_dashboard(catalog)).encode()
     return files

@@ -1,0 +1,60 @@
+"""Rendering by shape gives exactly the bytes of rendering each service directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.render.catalogs import CHAT, USER, service
+from zwobs.catalog.model import Catalog, Service
+from zwobs.render import RenderOptions
+from zwobs.render.dashboards import _service_text, render_dashboards
+from zwobs.render.rollouts import _text, render_rollouts
+from zwobs.render.shapes import PLACEHOLDER, by_shape
+
+ADDRESS = "http://prometheus-operated.monitoring.svc:9090"
+
+NAMES = [
+    "user-service",
+    "on",  # YAML 1.1 would read it as a boolean: must not share the placeholder's plain style
+    "null",
+    "a" * 60,  # dashboard uid gets a hash
+    "Upper_Case.svc",  # not a plain name: rendered directly
+    "svc-2",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cached_dashboard_equals_direct_render(name: str) -> None:
+    svc = service(name, *USER.slos, runbook_url=f"https://runbooks.example.com/{name}")
+    files = render_dashboards(Catalog((USER, svc)))
+    assert files[f"dashboards/{name}.json"] == _service_text(svc).encode()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cached_analysis_template_equals_direct_render(name: str) -> None:
+    svc = service(name, *CHAT.slos, rollout=CHAT.rollout)
+    files = render_rollouts(Catalog((CHAT, svc)), RenderOptions())
+    assert files[f"rollouts/{name}.analysis.yaml"] == _text(svc, ADDRESS).encode()
+
+
+def test_services_of_one_shape_render_once() -> None:
+    calls: list[str] = []
+
+    def render(svc: Service) -> str:
+        calls.append(svc.name)
+        return f"name={svc.name}"
+
+    outputs = [by_shape(service(f"svc-{i}"), render) for i in range(20)]
+    assert outputs == [f"name=svc-{i}" for i in range(20)]
+    assert calls == [PLACEHOLDER]
+
+
+def test_ineligible_service_is_rendered_directly() -> None:
+    calls: list[str] = []
+
+    def render(svc: Service) -> str:
+        calls.append(svc.name)
+        return svc.name
+
+    assert by_shape(service("svc-x"), render, eligible=False) == "svc-x"
+    assert calls == ["svc-x"]
