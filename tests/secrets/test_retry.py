@@ -129,3 +129,10 @@ def test_bad_request_is_not_retried(stand_in: StandInVault) -> None:
 def test_connection_refused_is_retried_then_reported_as_unavailable() -> None:
     with pytest.raises(SecretUnavailableError, match=r"after 3 attempt\(s\) \(connection failed"):
         _client(f"http://127.0.0.1:{free_port()}", attempts=3).get("app/db")
+
+
+def test_answer_for_another_version_is_refused_not_served(stand_in: StandInVault) -> None:
+    # The stand-in always answers version 7, whatever was asked.
+    with pytest.raises(SecretError, match="answered with version 7, refusing it"):
+        _client(stand_in.addr).get("app/db", version=2)
+    assert _client(stand_in.addr).get("app/db", version=7).version == 7
