@@ -26,7 +26,7 @@ Handler = Callable[[argparse.Namespace], int]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zwobs", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_ADDERS):
+    for add in _ADDERS:
         add(sub)
     return parser
 
