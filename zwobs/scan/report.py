@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,30 @@ from .text import clean
 __all__ = ["ParsedReport", "parse_report"]
 
 _KUBERNETES_TYPES = {"kubernetes"}
+_HELM_TYPES = {"helm"}
 _DOCKERFILE_TYPES = {"dockerfile"}
+
+# When the file itself cannot be read as YAML (Helm templates), the resource comes from the
+# message: the zwobs pack's ("Deployment prod/web: container "app" ...") or Trivy's
+# ("Container 'app' of Deployment 'web' ...").
+_PACK_MESSAGE = re.compile(r'^([A-Z]\w+) (?:([^/\s]+)/)?([^\s:]+):? (?:container "([^"]+)")?')
+_TRIVY_MESSAGE = re.compile(r"^Container '([^']+)' of (\w+) '([^']+)'")
+
+
+def _resource_from_message(message: str, custom: bool) -> Resource | None:
+    if custom:
+        match = _PACK_MESSAGE.match(message)
+        if match:
+            kind, namespace, name, container = match.groups()
+            return Resource(
+                kind=kind, name=name, namespace=namespace or "", container=container or ""
+            )
+        return None
+    match = _TRIVY_MESSAGE.match(message)
+    if match:
+        container, kind, name = match.groups()
+        return Resource(kind=kind, name=name, container=container)
+    return None
 
 
 @dataclass(slots=True)
@@ -48,16 +72,20 @@ def _misconfig(
     check_id = normalise_id(str(item.get("AVDID") or item.get("ID") or "UNKNOWN"))
     cause = item.get("CauseMetadata") or {}
     start = _int(cause.get("StartLine"))
+    message = clean(item.get("Message") or item.get("Description") or "").strip()
+    resource = locate(path, start)
+    if resource is None and kind in _KUBERNETES_TYPES | _HELM_TYPES:
+        resource = _resource_from_message(message, check_id in custom_ids)
     return Finding(
         check_id=check_id,
         category=Category.MISCONFIG,
         severity=severity_of(str(item.get("Severity", ""))),
         title=clean(item.get("Title", "")).strip(),
-        message=clean(item.get("Message") or item.get("Description") or "").strip(),
+        message=message,
         path=path,
         start_line=start,
         end_line=_int(cause.get("EndLine")) or start,
-        resource=locate(path, start),
+        resource=resource,
         resolution=clean(item.get("Resolution", "")).strip(),
         url=clean(item.get("PrimaryURL", "")).strip(),
         snippet=_cause_snippet(cause) if kind in _DOCKERFILE_TYPES else "",
