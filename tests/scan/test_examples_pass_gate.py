@@ -19,4 +19,4 @@ def test_examples_pass_the_gate_at_every_severity(
     assert code == 0, out
     assert "findings: 0" in out
     # both manifests and the Dockerfile were checked by the whole pack (14 + 14 + 4)
-    assert "zwobs pack: 18 checks, 32 evaluations verified" in out
+    assert "zwobs pack: 18 checks, 32 evaluations verified (policies)" in out

@@ -53,7 +53,7 @@ def summary_lines(outcome: ScanOutcome) -> list[str]:
     if outcome.custom_checks:
         lines.append(
             f"zwobs pack: {outcome.custom_checks} checks, {outcome.evaluations_proven} "
-            "evaluations verified"
+            f"evaluations verified ({outcome.pack_source})"
         )
     threshold = f"fail on {gate.policy.fail_on.value} and above"
     if gate.policy.max_counts:
@@ -163,6 +163,7 @@ def render_json(outcome: ScanOutcome) -> str:
         },
         "custom_checks": {
             "count": outcome.custom_checks,
+            "source": outcome.pack_source or None,
             "evaluations_verified": outcome.evaluations_proven,
         },
         "notes": list(outcome.notes),

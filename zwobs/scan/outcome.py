@@ -16,6 +16,8 @@ class ScanOutcome:
     targets: tuple[str, ...] = ()
     scanners: tuple[str, ...] = ()
     custom_checks: int = 0
+    pack_source: str = ""
+    """Where the pack came from: a rendered directory or the built-in pack."""
     evaluations_proven: int = 0
     """(custom check, file) pairs Trivy was shown to evaluate."""
     notes: tuple[str, ...] = field(default=())

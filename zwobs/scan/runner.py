@@ -191,8 +191,15 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
         baseline=baseline,
         today=options.today,
     )
+    if options.policies is not None:
+        source = options.policies.as_posix()
+    elif options.params is not None:
+        source = "rendered from the catalog"
+    else:
+        source = "built-in defaults (no catalog: any registry, label team)"
     return ScanOutcome(
         gate=result,
+        pack_source=source if checks else "",
         trivy_version=trivy_version,
         targets=tuple(p.as_posix() for p in options.paths)
         + options.images
