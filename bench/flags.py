@@ -73,7 +73,15 @@ def raw_client(cache_dir: str) -> Any:
 def zwobs_client() -> Any:
     from zwobs.flags import FlagsClient
 
-    return FlagsClient(bootstrap=PAYLOAD, app_name="bench", environment="production")
+    # Server-backed but never started: the hot path includes the usage counting for Unleash
+    # (and the Prometheus counters) exactly as in production, with nothing fetched.
+    return FlagsClient(
+        url="http://127.0.0.1:9/api",
+        bootstrap=PAYLOAD,
+        app_name="bench",
+        environment="production",
+        start=False,
+    )
 
 
 def _once(fn: Callable[[int], object], calls: int) -> float:
