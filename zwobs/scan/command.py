@@ -101,7 +101,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--write-baseline",
         type=Path,
         metavar="FILE",
-        help="write the current (unwaived) findings as a baseline",
+        help="write the current (unwaived) findings as a baseline (this run is still gated)",
     )
     parser.add_argument(
         "--format", choices=FORMATS, default="table", help="what to print (default table)"

@@ -125,7 +125,6 @@ def render_sarif(outcome: ScanOutcome) -> str:
                 "tool": {
                     "driver": {
                         "name": "zwobs",
-                        "informationUri": "https://github.com/zwobs/zwobs",
                         "semanticVersion": "0.1.0",
                         "rules": rules,
                     }
