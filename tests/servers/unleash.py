@@ -8,6 +8,8 @@ leaves the machine. The admin helpers wrap the few admin API calls tests need.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -78,7 +80,11 @@ class Unleash:
         """Start node and wait for /health (the first start runs the migrations)."""
         start_file = UNLEASH_DIR / "zwobs-start.mjs"
         if not start_file.exists() or start_file.read_text() != _START_FILE:
-            start_file.write_text(_START_FILE)
+            # Atomic: another test session in the same tree may be starting Unleash too.
+            fd, tmp = tempfile.mkstemp(dir=UNLEASH_DIR, suffix=".mjs")
+            with os.fdopen(fd, "w") as out:
+                out.write(_START_FILE)
+            os.replace(tmp, start_file)
         self.process = ServerProcess(
             ["node", str(start_file)], log=self._log, env=self._env, cwd=UNLEASH_DIR
         )
