@@ -7,15 +7,17 @@ rendered ValidatingAdmissionPolicies' CEL on the same documents.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from tests.policies.admission_eval import AdmissionPolicy
-from tests.policies.conftest import DATA
+from tests.policies.conftest import DATA, PARAMS
 from tests.servers.trivy import trivy_binary
-from zwobs.policies import CHECK_NAMESPACE, PACK, Target
+from zwobs.policies import CHECK_NAMESPACE, PACK, Target, admission_documents
 from zwobs.scan.report import parse_report
 from zwobs.scan.resources import ResourceIndex
 from zwobs.scan.trivy import Trivy
@@ -52,15 +54,8 @@ def trivy_violations(pack_dir: Path) -> set[Key]:
     return keys
 
 
-@pytest.fixture(scope="module")
-def admission_violations(pack_dir: Path) -> set[Key]:
-    policies = [
-        AdmissionPolicy(doc)
-        for file in sorted((pack_dir / "admission").glob("*.yaml"))
-        for doc in yaml.safe_load_all(file.read_text())
-        if doc["kind"] == "ValidatingAdmissionPolicy"
-    ]
-    assert len(policies) == sum(1 for p in PACK if p.target is Target.KUBERNETES)
+def _evaluate_admission(documents: list[dict[str, Any]]) -> set[Key]:
+    policies = [AdmissionPolicy(d) for d in documents if d["kind"] == "ValidatingAdmissionPolicy"]
     keys: set[Key] = set()
     for file in sorted(MANIFESTS.rglob("*.yaml")):
         rel = file.relative_to(MANIFESTS).as_posix()
@@ -71,6 +66,20 @@ def admission_violations(pack_dir: Path) -> set[Key]:
                 for violation in policy.violations(obj):
                     keys.add((violation.policy_id, rel, index, violation.container))
     return keys
+
+
+@pytest.fixture(scope="module")
+def admission_violations(pack_dir: Path) -> set[Key]:
+    documents = [
+        doc
+        for file in sorted((pack_dir / "admission").glob("*.yaml"))
+        for doc in yaml.safe_load_all(file.read_text())
+    ]
+    kinds = [d["kind"] for d in documents]
+    assert kinds.count("ValidatingAdmissionPolicy") == sum(
+        1 for p in PACK if p.target is Target.KUBERNETES
+    )
+    return _evaluate_admission(documents)
 
 
 def test_trivy_and_admission_report_the_same_violations(
@@ -120,3 +129,24 @@ def test_probes_are_required_of_long_running_pods_only(trivy_violations: set[Key
     probes = {k for k in trivy_violations if k[0] == "ZW-K8S-007" and k[1] == "bad/batch.yaml"}
     # The CronJob (doc 1) and Job (doc 2) need none; the bare Pod "debug" (doc 3) does.
     assert probes == {("ZW-K8S-007", "bad/batch.yaml", 3, "shell")}
+
+
+def test_the_parity_check_catches_a_cel_spelling_that_drifted(
+    trivy_violations: set[Key],
+) -> None:
+    # Loosen one CEL predicate (privileged only when set to the string "yes"): the Rego
+    # spelling still flags privileged containers, so the two sides must disagree.
+    drifted = tuple(
+        replace(p, cel="c.?securityContext.?privileged.orValue(false) != 'yes'")
+        if p.slug == "no_privileged"
+        else p
+        for p in PACK
+    )
+    documents = [
+        doc
+        for p in drifted
+        if p.target is Target.KUBERNETES
+        for doc in admission_documents(p, PARAMS)
+    ]
+    difference = trivy_violations ^ _evaluate_admission(documents)
+    assert difference and {k[0] for k in difference} == {"ZW-K8S-002"}
