@@ -25,7 +25,7 @@ from zwobs.secrets import (
     SecretValue,
     TokenAuth,
 )
-from zwobs.secrets.retry import backoff_delay
+from zwobs.secrets.retry import backoff_delay, renew_point
 
 _KV_OK = {"data": {"data": {"password": "pw"}, "metadata": {"version": 7}}}
 
@@ -61,7 +61,9 @@ class StandInVault:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
         self.addr = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:
@@ -92,6 +94,11 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
     assert ceilings == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.0, 1.0])
     assert backoff_delay(policy, 3, rng=lambda: 0.0) == 0.0
     assert backoff_delay(policy, 3, rng=lambda: 0.5) == pytest.approx(0.2)
+
+
+def test_renewal_point_is_two_thirds_of_the_ttl_minus_up_to_ten_percent_jitter() -> None:
+    assert renew_point(30, rng=lambda: 0.0) == pytest.approx(20)
+    assert renew_point(30, rng=lambda: 1.0) == pytest.approx(18)
 
 
 @pytest.mark.parametrize("statuses", [[503, 500, 502], [412, 412], [429], [504, 503]])

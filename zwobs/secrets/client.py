@@ -35,7 +35,7 @@ from zwobs.secrets.errors import (
 from zwobs.secrets.filebackend import FileBackend
 from zwobs.secrets.lease import Lease
 from zwobs.secrets.metrics import metrics_for
-from zwobs.secrets.retry import backoff_delay
+from zwobs.secrets.retry import backoff_delay, renew_point
 from zwobs.secrets.value import SecretData, SecretValue, pick
 
 __all__ = ["SecretsClient"]
@@ -222,7 +222,10 @@ class SecretsClient:
                 old.failures,
             )
         self._entries[k] = _Entry(
-            data=data, fetched_at=now, fresh_until=now + self.ttl, refresh_at=now + self.ttl * 2 / 3
+            data=data,
+            fetched_at=now,
+            fresh_until=now + self.ttl,
+            refresh_at=now + renew_point(self.ttl),
         )
 
     def _serve_stale(self, k: _Key, entry: _Entry, now: float) -> SecretData:

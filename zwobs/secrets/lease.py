@@ -14,6 +14,7 @@ from typing import Any
 
 from zwobs.secrets.backend import LeaseGrant
 from zwobs.secrets.errors import SecretNotFoundError, SecretUnavailableError
+from zwobs.secrets.retry import renew_point
 from zwobs.secrets.value import SecretData, SecretValue
 
 __all__ = ["Lease"]
@@ -53,7 +54,7 @@ class Lease(Mapping[str, SecretValue]):
             self.duration = grant.duration
             self.expires_at: float | None = now + grant.duration if grant.duration > 0 else None
             self.renew_at: float | None = (
-                now + grant.duration * 2 / 3 if grant.duration > 0 else None
+                now + renew_point(grant.duration) if grant.duration > 0 else None
             )
             self.final = False
             self.failures = 0
@@ -71,7 +72,7 @@ class Lease(Mapping[str, SecretValue]):
             self.expires_at = now + granted
             self.renewable = renewable
             self.final = granted < self.requested * 0.9
-            self.renew_at = now + granted * 2 / 3
+            self.renew_at = now + renew_point(granted)
             self.failures = 0
 
     def on_rotate(self, callback: Callable[[Lease], None]) -> None:

@@ -28,7 +28,7 @@ from zwobs.secrets.errors import (
     SecretPermissionError,
     SecretUnavailableError,
 )
-from zwobs.secrets.retry import backoff_delay
+from zwobs.secrets.retry import backoff_delay, renew_point
 from zwobs.secrets.value import SecretData, SecretValue
 
 __all__ = ["VaultBackend"]
@@ -161,7 +161,7 @@ class VaultBackend:
             self._final = False
             self._warned_final = False
             self._expires_at = now + result.ttl if result.ttl > 0 else None
-            self._renew_at = now + result.ttl * 2 / 3 if result.ttl > 0 else None
+            self._renew_at = now + renew_point(result.ttl) if result.ttl > 0 else None
             self._logged_in = True
             self.logins += 1
             self._observer("ok")
@@ -208,7 +208,7 @@ class VaultBackend:
                     self._renewable = bool(auth.get("renewable"))
                     # Capped below what was asked: the max TTL is near, next time log in again.
                     self._final = granted < self._token_ttl * 0.9
-                    self._renew_at = now + granted * 2 / 3
+                    self._renew_at = now + renew_point(granted)
                     _log.debug(
                         "token renewed for %.0fs%s", granted, " (max TTL near)" * self._final
                     )
