@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import hvac
 import pytest
 from prometheus_client import CollectorRegistry
 
@@ -246,3 +247,22 @@ def test_closed_client_stops_reporting_expiry_and_staleness(openbao: OpenBao) ->
     assert expiry is not None and expiry <= 60
     client.close()
     assert registry.get_sample_value(names.SECRET_EXPIRY, {"kind": "token"}) == float("inf")
+
+
+def test_vault_namespace_from_the_environment_reads_inside_that_namespace(
+    openbao: OpenBao,
+) -> None:
+    root = openbao.root()
+    root.adapter.post("/v1/sys/namespaces/team-a")
+    inside = hvac.Client(url=openbao.addr, token=openbao.root_token, namespace="team-a")
+    inside.sys.enable_secrets_engine("kv", path="secret", options={"version": "2"})
+    inside.secrets.kv.v2.create_or_update_secret("ns/db", secret={"password": "in-team-a"})
+    env = {
+        "VAULT_ADDR": openbao.addr,
+        "VAULT_TOKEN": openbao.root_token,
+        "VAULT_NAMESPACE": "team-a",
+    }
+    with SecretsClient.from_env(env, registry=CollectorRegistry()) as client:
+        assert client.get("ns/db", "password").reveal() == "in-team-a"
+    with _client(openbao) as outside, pytest.raises(SecretNotFoundError):
+        outside.get("ns/db")  # the root namespace has no such secret
