@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from UnleashClient import UnleashClient
 
-from tests.servers.process import wait_until
+from tests.servers.process import ServerProcess, free_port, http_ok, wait_until
 from tests.servers.unleash import Unleash
 from zwobs.flags import FlagsClient
 
 pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
 
 INTERVAL = 0.2
 """Refresh interval in these tests; a change must show within a few of them (noisy machine)."""
@@ -200,3 +205,36 @@ def test_usage_counts_reach_unleash(unleash: Unleash) -> None:
         wait_until(seen, timeout=60, interval=0.5, what="usage shown by Unleash")
     finally:
         client.close()
+
+
+def test_gunicorn_preload_workers_keep_refreshing(unleash: Unleash, tmp_path: Path) -> None:
+    unleash.create_flag("it_preload", rollout=100)
+    port = free_port()
+    server = ServerProcess(
+        [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}", "tests.flags.preload_app:app"],
+        log=tmp_path / "gunicorn.log",
+        cwd=ROOT,
+        env={"UNLEASH_URL": unleash.api_url, "UNLEASH_ENVIRONMENT": "development",
+             "UNLEASH_REFRESH_INTERVAL": str(INTERVAL), "ZWOBS_SERVICE": "zwobs-it-gunicorn"},
+    )  # fmt: skip
+    try:
+        server.wait_ready(lambda: http_ok(f"http://127.0.0.1:{port}/"), timeout=60)
+
+        def answers() -> dict[int, bool]:
+            seen: dict[int, bool] = {}
+            for _ in range(40):  # two workers: enough requests to hear from both
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    body = json.loads(response.read())
+                seen[body["pid"]] = body["on"]
+            return seen
+
+        wait_until(lambda: len(answers()) == 2 and all(answers().values()), timeout=SEEN_WITHIN)
+        unleash.toggle("it_preload", False)
+        wait_until(
+            lambda: len(seen := answers()) == 2 and not any(seen.values()),
+            timeout=SEEN_WITHIN,
+            what="both workers see the toggle",
+        )
+    finally:
+        server.stop()
