@@ -261,3 +261,18 @@ def test_three_hundred_thousand_unknown_names_use_almost_no_memory() -> None:
     finally:
         tracemalloc.stop()
     assert grown < 1_000_000, f"grew by {grown} bytes"
+
+
+def test_refresher_survives_an_unexpected_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_fetch(*args: object, **kwargs: object) -> None:  # stand-in: a bug, not a server
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr("zwobs.flags.client.fetch_features", broken_fetch)
+    client = FlagsClient(url="http://127.0.0.1:9/api", bootstrap={"a": True}, refresh_interval=0.05)
+    try:
+        wait_until(lambda: client._failures_in_row >= 2, timeout=10, what="two failed rounds")
+        assert client.status().reason_code == "invalid_payload"
+        assert client._thread is not None and client._thread.is_alive()
+        assert client.is_enabled("a") is True
+    finally:
+        client.close()

@@ -328,10 +328,15 @@ class FlagsClient:
 
     def _run(self, generation: int) -> None:
         while not self._stop.is_set() and generation == self._generation:
-            with self._fetch_lock:
-                ok = self._refresh()
-            if ok:
-                self._report_usage()
+            try:
+                with self._fetch_lock:
+                    ok = self._refresh()
+                if ok:
+                    self._report_usage()
+            except Exception as exc:  # the refresher must outlive any surprise
+                _log.exception("flags: unexpected error while refreshing")
+                self._failed(FetchError("invalid_payload", f"unexpected {type(exc).__name__}"))
+                ok = False
             if ok:
                 delay = self._interval
             else:
