@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,8 @@ from zwobs.render import render_all
 SERVICE = USER.name
 CATALOG = Catalog((USER,))
 STABLE, CANARY = "v1", "v2"
+APP = "tests.live.app:app"
+FLAGS_FILE = Path(__file__).resolve().parents[2] / "examples" / "flags.yaml"
 
 
 @dataclass
@@ -72,6 +75,8 @@ def _stable_mix(base: str) -> Iterator[Callable[[], None]]:
             yield partial(_get, f"{base}/v1/users/1/events?count=2&interval=0.01")
         elif n % 50 == 9:
             yield partial(_post, f"{base}/v1/users")
+        elif n % 10 == 1:
+            yield partial(_get, f"{base}/live/feature?user={n % 7}")
         else:
             yield partial(_get, f"{base}/v1/users/me")
 
@@ -101,10 +106,19 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(body)
             rule_files.append(target)
-    stable = start_demo(workdir / "v1", env={"ZWOBS_VERSION": STABLE, "ZWOBS_COMMIT": "aaa111"})
+    secrets_file = workdir / "secrets.yaml"
+    secrets_file.write_text("db: {password: live-test-only}\n")
+    runtime = {"ZWOBS_FLAGS_FILE": str(FLAGS_FILE), "ZWOBS_SECRETS_FILE": str(secrets_file)}
+    stable = start_demo(
+        workdir / "v1",
+        app=APP,
+        env={**runtime, "ZWOBS_VERSION": STABLE, "ZWOBS_COMMIT": "aaa111"},
+    )
     canary = start_demo(
         workdir / "v2",
+        app=APP,
         env={
+            **runtime,
             "ZWOBS_VERSION": CANARY,
             "ZWOBS_COMMIT": "bbb222",
             "DEMO_ERROR_RATE": "0.5",

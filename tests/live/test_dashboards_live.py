@@ -1,11 +1,11 @@
 """The proof: every query of every rendered dashboard runs against a live Prometheus.
 
-None errors, and every panel that should have data has it. Two kinds of panel
-are allowed to be empty, both for a reason the test states rather than hides:
-the feature-flag and secret rows (until the demo uses those parts) and panels
-that read only long-window SLO rules (30m to 30d windows are recorded from
-subqueries aligned to 5m/1h steps, so a Prometheus that is one minute old has
-no samples for them yet). Their queries still run and must not error.
+None errors, and every panel has data (the served app, tests/live/app.py,
+evaluates feature flags and reads a secret, so those rows are drawn too) except
+the panels that read only long-window SLO rules: 30m to 30d windows are
+recorded from subqueries aligned to 5m/1h steps, so a Prometheus that is one
+minute old has no samples for them yet. Their queries still run and must not
+error, and the test names exactly which panels those are.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ import pytest
 
 from tests.live.conftest import Live
 from zwobs import names
-from zwobs.render.dashboard_lint import expressions, panel_rows, substitute
-from zwobs.render.dashboards import OPTIONAL_ROWS
+from zwobs.render.dashboard_lint import expressions, substitute
 
 pytestmark = pytest.mark.integration
 
@@ -50,12 +49,10 @@ def _units(live: Live) -> tuple[dict[str, list[str]], set[str], set[str]]:
     groups: dict[str, list[str]] = defaultdict(list)
     required: set[str] = set()
     for path, dashboard in _dashboards(live).items():
-        rows = panel_rows(dashboard)
         for e in expressions(dashboard):
             unit = f"{path} {e.where.rsplit(' ', 1)[0] if e.panel_id else e.where}"
             groups[unit].append(substitute(e.expr, VALUES))
-            in_optional_row = e.panel_id is not None and rows[e.panel_id] in OPTIONAL_ROWS
-            if e.where.startswith(("panel", "variable")) and not in_optional_row:
+            if e.where.startswith(("panel", "variable")):
                 required.add(unit)
     history = {u for u in required if all(_needs_history(q) for q in groups[u])}
     return groups, required - history, history

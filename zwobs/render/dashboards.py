@@ -456,28 +456,36 @@ def _slo_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Das
 
 
 def _runtime_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+    """Flag and secret health. These series carry no ``service`` label: they are scoped to the
+    service's processes through ``zwobs_build_info``; empty until the service uses the part."""
     name = service.name
+    flag, result, reason = names.LABEL_FLAG, names.LABEL_RESULT, names.LABEL_REASON
+    kind = "kind"  # label of the secret metrics (kv, lease, token)
     dash = dash.with_row(_row(layout, FLAGS_ROW))
     evaluations = _scoped_to(name, f"rate({names.FLAG_EVALUATIONS}[{_RATE}])")
     dash = dash.with_panel(
         _timeseries(
             layout,
             "Flag evaluations",
-            "Evaluations per second by flag and result. Empty until the service uses zwobs.flags.",
+            "Evaluations per second by flag and result (unknown flags collapse into one).",
             "ops",
-            [_Q(f"sum by (flag, result) ({evaluations})", "{{flag}} {{result}}")],
+            [_Q(f"sum by ({flag}, {result}) ({evaluations})", f"{{{{{flag}}}}} {{{{{result}}}}}")],
             span=8,
         )
     )
     failures = _scoped_to(name, f"rate({names.FLAG_REFRESH_FAILURES}[{_RATE}])")
+    degraded = _scoped_to(name, names.FLAG_DEGRADED)
     dash = dash.with_panel(
         _timeseries(
             layout,
-            "Flag refresh failures",
-            "Failed fetches of the flag definitions per second (the SDK keeps serving the"
-            " last known state).",
-            "ops",
-            [_Q(f"sum({failures})", "failures")],
+            "Flag refresh failures and degraded state",
+            "Failed refreshes of the flag state per second by reason, and processes serving"
+            " the last good state (degraded) by reason.",
+            "short",
+            [
+                _Q(f"sum by ({reason}) ({failures})", f"failures {{{{{reason}}}}}"),
+                _Q(f"sum by ({reason}) ({degraded})", f"degraded {{{{{reason}}}}}"),
+            ],
             span=8,
         )
     )
@@ -485,25 +493,30 @@ def _runtime_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb
         _timeseries(
             layout,
             "Flag state age and readiness",
-            "Seconds since the flag definitions were last refreshed; readiness 1 = ready.",
+            "Seconds since the server last confirmed the flag state (0 offline), and the"
+            " number of processes whose flags are not ready.",
             "s",
             [
                 _Q(f"max({_scoped_to(name, names.FLAG_STATE_AGE)})", "state age"),
-                _Q(f"min({_scoped_to(name, names.FLAG_READY)})", "ready"),
+                _Q(f"count({_scoped_to(name, names.FLAG_READY)} == 0) or vector(0)", "not ready"),
             ],
             span=8,
         )
     )
     dash = dash.with_row(_row(layout, SECRETS_ROW))
     fetches = _scoped_to(name, f"rate({names.SECRET_FETCHES}[{_RATE}])")
+    hits = _scoped_to(name, f"rate({names.SECRET_CACHE_HITS}[{_RATE}])")
     dash = dash.with_panel(
         _timeseries(
             layout,
-            "Secret fetches by result",
-            "Fetches per second by result (ok, error, stale). Empty until the service uses"
-            " zwobs.secrets.",
+            "Secret reads",
+            "Reads from the secret store per second by kind and result (errors and stale"
+            " answers are the ones to watch), and reads served from the cache.",
             "ops",
-            [_Q(f"sum by (result) ({fetches})", "{{result}}")],
+            [
+                _Q(f"sum by ({kind}, {result}) ({fetches})", f"{{{{{kind}}}}} {{{{{result}}}}}"),
+                _Q(f"sum({hits})", "cache hits"),
+            ],
             span=8,
         )
     )
@@ -511,7 +524,7 @@ def _runtime_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb
         _timeseries(
             layout,
             "Secret staleness",
-            "Age of the oldest cached secret in seconds.",
+            "Seconds past its TTL of the stalest secret being served (0 when all are fresh).",
             "s",
             [_Q(f"max({_scoped_to(name, names.SECRET_STALENESS)})", "staleness")],
             span=8,
@@ -521,9 +534,14 @@ def _runtime_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb
         _timeseries(
             layout,
             "Credential expiry",
-            "Seconds until the token or lease expires, by kind.",
+            "Seconds until the soonest token or lease expires, by kind (+Inf: none expires).",
             "s",
-            [_Q(f"min by (kind) ({_scoped_to(name, names.SECRET_EXPIRY)})", "{{kind}}")],
+            [
+                _Q(
+                    f"min by ({kind}) ({_scoped_to(name, names.SECRET_EXPIRY)})",
+                    f"{{{{{kind}}}}}",
+                )
+            ],
             span=8,
         )
     )
