@@ -5,7 +5,8 @@ evaluates feature flags and reads a secret, so those rows are drawn too) except
 the panels that read only long-window SLO rules: 30m to 30d windows are
 recorded from subqueries aligned to 5m/1h steps, so a Prometheus that is one
 minute old has no samples for them yet. Their queries still run and must not
-error, and the test names exactly which panels those are.
+error, the test names exactly which panels those are, and
+tests/render/test_dashboards_history.py proves them with 3 hours of replayed traffic.
 """
 
 from __future__ import annotations
