@@ -267,7 +267,7 @@ def test_refresher_survives_an_unexpected_error(monkeypatch: pytest.MonkeyPatch)
     def broken_fetch(*args: object, **kwargs: object) -> None:  # stand-in: a bug, not a server
         raise RuntimeError("surprise")
 
-    monkeypatch.setattr("zwobs.flags.client.fetch_features", broken_fetch)
+    monkeypatch.setattr("zwobs.flags._client.fetch_features", broken_fetch)
     client = FlagsClient(url="http://127.0.0.1:9/api", bootstrap={"a": True}, refresh_interval=0.05)
     try:
         wait_until(lambda: client._failures_in_row >= 2, timeout=10, what="two failed rounds")

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from zwobs.flags._client import FlagsClient
 from zwobs.flags._context import ContextExtractor, starlette_user
 from zwobs.flags._process import client, configure, from_env
 from zwobs.flags.bootstrap import load_bootstrap
-from zwobs.flags.client import FlagsClient
 from zwobs.flags.errors import FlagsConfigError, FlagsUnavailableError
 from zwobs.flags.status import FlagStatus
 from zwobs.flags.variant import Variant

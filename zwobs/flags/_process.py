@@ -6,7 +6,7 @@ import os
 import threading
 from typing import Any
 
-from zwobs.flags.client import FlagsClient
+from zwobs.flags._client import FlagsClient
 from zwobs.flags.errors import FlagsConfigError
 
 __all__ = ["client", "configure", "current", "from_env"]

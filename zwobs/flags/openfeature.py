@@ -23,9 +23,9 @@ from openfeature.flag_evaluation import FlagResolutionDetails, FlagValueType, Re
 from openfeature.provider import AbstractProvider, Metadata
 
 from zwobs.flags import _overrides
+from zwobs.flags._client import FlagsClient
 from zwobs.flags._otel import PROVIDER_NAME
 from zwobs.flags._process import client as process_client
-from zwobs.flags.client import FlagsClient
 
 __all__ = ["ZwobsProvider"]
 
