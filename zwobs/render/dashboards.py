@@ -6,40 +6,37 @@ panel models; grafanalib is unmaintained and emits the legacy row/span model.
 Every query comes from names.py and promql.py, so the panels draw exactly what
 the middleware exports and the recording rules record.
 
-Panels get explicit ids and refIds (the SDK leaves them unset) and the SDK's
-grid layout; ``dashboard_lint`` checks both. The datasource is the
-``$datasource`` variable, so a dashboard imports into any Grafana unchanged.
+The panel vocabulary (ids, refIds, datasource variable) is in grafana.py and
+``dashboard_lint`` checks the result; this module is the content: which rows
+and panels, and their PromQL.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from grafana_foundation_sdk.builders import dashboard as gdb
-from grafana_foundation_sdk.builders import prometheus as gprom
-from grafana_foundation_sdk.builders import stat as gstat
-from grafana_foundation_sdk.builders import table as gtable
 from grafana_foundation_sdk.builders import text as gtext
-from grafana_foundation_sdk.builders import timeseries as gts
-from grafana_foundation_sdk.builders.common import (
-    GraphThresholdsStyleConfig,
-    ReduceDataOptions,
-    VizLegendOptions,
-)
-from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models import common as gcommon
 from grafana_foundation_sdk.models import dashboard as gmodel
-from grafana_foundation_sdk.models import prometheus as gpmodel
 from grafana_foundation_sdk.models import text as gtextmodel
 
 from zwobs import names, promql
 from zwobs.catalog.model import Catalog, Rollout, Service, Slo, SloKind
 from zwobs.render import RenderOptions
+from zwobs.render.grafana import (
+    DATASOURCE,
+    DATASOURCE_VARIABLE,
+    Layout,
+    Query,
+    dump,
+    row,
+    stat,
+    table,
+    timeseries,
+    to_json,
+)
 from zwobs.render.shapes import by_shape
 
 __all__ = [
@@ -53,7 +50,6 @@ __all__ = [
     "service_dashboard",
 ]
 
-DATASOURCE_VARIABLE = "datasource"
 ROUTE_VARIABLE = "route"
 SERVICE_TAG = "zwobs-service"
 FLEET_UID = "zwobs-fleet"
@@ -65,7 +61,6 @@ SECRETS_ROW = "Secrets (zwobs.secrets)"
 OPTIONAL_ROWS = (FLAGS_ROW, SECRETS_ROW)
 """Rows whose panels are empty until the service uses that runtime part."""
 
-_DS = gmodel.DataSourceRef(type_val="prometheus", uid=f"${{{DATASOURCE_VARIABLE}}}")
 _RATE = "$__rate_interval"
 _ROUTE = promql.Matcher(names.LABEL_PATH, f"${ROUTE_VARIABLE}", "=~")
 _QUANTILES = (0.5, 0.95, 0.99)
@@ -83,156 +78,6 @@ def dashboard_uid(service: str) -> str:
     digest = hashlib.sha256(service.encode()).hexdigest()[:8]
     cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", uid)
     return f"{cleaned[: UID_MAX - 9]}-{digest}"
-
-
-@dataclass
-class _Layout:
-    """Hands out panel ids in build order (the SDK leaves ``id`` unset)."""
-
-    next_id: int = 1
-    refs: list[str] = field(default_factory=list)
-
-    def take(self) -> int:
-        taken = self.next_id
-        self.next_id += 1
-        return taken
-
-
-@dataclass(frozen=True, slots=True)
-class _Q:
-    """One query of a panel: PromQL, legend, and whether it is an instant (table/stat) query."""
-
-    expr: str
-    legend: str = ""
-    instant: bool = False
-    table: bool = False
-
-
-def _targets(queries: Sequence[_Q]) -> list[gprom.Dataquery]:
-    built = []
-    for index, q in enumerate(queries):
-        target = gprom.Dataquery().expr(q.expr).ref_id(chr(ord("A") + index)).datasource(_DS)
-        if q.legend:
-            target = target.legend_format(q.legend)
-        if q.instant:
-            target = target.instant()
-        if q.table:
-            target = target.format(gpmodel.PromQueryFormat.TABLE)
-        built.append(target)
-    return built
-
-
-def _timeseries(
-    layout: _Layout,
-    title: str,
-    description: str,
-    unit: str,
-    queries: Sequence[_Q],
-    *,
-    span: int = 12,
-    thresholds: Sequence[float] = (),
-) -> gts.Panel:
-    panel = (
-        gts.Panel()
-        .id(layout.take())
-        .title(title)
-        .description(description)
-        .datasource(_DS)
-        .unit(unit)
-        .span(span)
-        .height(8)
-        .fill_opacity(10)
-        .legend(
-            VizLegendOptions()
-            .show_legend(True)
-            .display_mode(gcommon.LegendDisplayMode.LIST)
-            .placement(gcommon.LegendPlacement.BOTTOM)
-        )
-        .targets(list(_targets(queries)))
-    )
-    if thresholds:
-        steps = [gmodel.Threshold(value=None, color="green")]
-        steps += [gmodel.Threshold(value=v, color="red") for v in thresholds]
-        panel = panel.thresholds(
-            gdb.ThresholdsConfig().mode(gmodel.ThresholdsMode.ABSOLUTE).steps(steps)
-        ).thresholds_style(_threshold_lines())
-    return panel
-
-
-def _threshold_lines() -> GraphThresholdsStyleConfig:
-    return GraphThresholdsStyleConfig().mode(gcommon.GraphThresholdsStyleMode.DASHED)
-
-
-def _stat(
-    layout: _Layout,
-    title: str,
-    description: str,
-    unit: str,
-    query: _Q,
-    *,
-    span: int = 6,
-    text_mode: gcommon.BigValueTextMode = gcommon.BigValueTextMode.VALUE,
-    steps: Sequence[tuple[float | None, str]] = ((None, "green"),),
-) -> gstat.Panel:
-    return (
-        gstat.Panel()
-        .id(layout.take())
-        .title(title)
-        .description(description)
-        .datasource(_DS)
-        .unit(unit)
-        .span(span)
-        .height(4)
-        .no_value("no data")
-        .text_mode(text_mode)
-        .color_mode(gcommon.BigValueColorMode.VALUE)
-        .graph_mode(gcommon.BigValueGraphMode.NONE)
-        .reduce_options(ReduceDataOptions().calcs(["lastNotNull"]).values(False))
-        .thresholds(
-            gdb.ThresholdsConfig()
-            .mode(gmodel.ThresholdsMode.ABSOLUTE)
-            .steps([gmodel.Threshold(value=v, color=c) for v, c in steps])
-        )
-        .targets(list(_targets([query])))
-    )
-
-
-def _table(
-    layout: _Layout,
-    title: str,
-    description: str,
-    queries: Sequence[_Q],
-    *,
-    span: int = 12,
-    height: int = 8,
-    unit: str = "",
-    links: Sequence[gdb.DashboardLink] = (),
-) -> gtable.Panel:
-    panel = (
-        gtable.Panel()
-        .id(layout.take())
-        .title(title)
-        .description(description)
-        .datasource(_DS)
-        .span(span)
-        .height(height)
-        .targets(list(_targets(queries)))
-        .with_transformation(gmodel.DataTransformerConfig(id_val="merge", options={}))
-        .with_transformation(
-            gmodel.DataTransformerConfig(
-                id_val="organize", options={"excludeByName": {"Time": True}}
-            )
-        )
-    )
-    if unit:
-        panel = panel.unit(unit)
-    if links:
-        panel = panel.data_links(list(links))
-    return panel
-
-
-def _row(layout: _Layout, title: str) -> gdb.Row:
-    return gdb.Row(title).id(layout.take())
 
 
 # --- per-service dashboard ---------------------------------------------------------------
@@ -275,49 +120,49 @@ def _burn(service: str, slo: Slo, window: str) -> str:
     )
 
 
-def _overview_row(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+def _overview_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
     name = service.name
-    dash = dash.with_row(_row(layout, "Overview"))
+    dash = dash.with_row(row(layout, "Overview"))
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "Request rate",
             "Requests per second, all routes.",
             "reqps",
-            _Q(promql.request_rate(name, _RATE), instant=True),
+            Query(promql.request_rate(name, _RATE), instant=True),
         )
     )
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "Error ratio (5xx)",
             f"Share of 5xx responses; the HighErrorRate alert fires above "
             f"{service.alerts.error_rate:g}. Empty when there is no traffic.",
             "percentunit",
-            _Q(promql.error_ratio(name, _RATE), instant=True),
+            Query(promql.error_ratio(name, _RATE), instant=True),
             steps=((None, "green"), (service.alerts.error_rate, "red")),
         )
     )
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "p95 latency",
             f"95th percentile request duration; HighLatency fires above "
             f"{service.alerts.latency_p95_seconds:g}s.",
             "s",
-            _Q(promql.latency_quantile(0.95, name, _RATE), instant=True),
+            Query(promql.latency_quantile(0.95, name, _RATE), instant=True),
             steps=((None, "green"), (service.alerts.latency_p95_seconds, "red")),
         )
     )
     info = f"{names.BUILD_INFO}{promql.selector(name)}"
     return dash.with_panel(
-        _table(
+        table(
             layout,
             "Active versions",
             "Running versions from zwobs_build_info with the number of processes on each:"
             " two rows during a rollout.",
             [
-                _Q(
+                Query(
                     f"count by ({names.LABEL_VERSION}, {names.LABEL_COMMIT}) ({info})",
                     instant=True,
                     table=True,
@@ -329,73 +174,73 @@ def _overview_row(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb
     )
 
 
-def _traffic_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+def _traffic_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
     name = service.name
-    dash = dash.with_row(_row(layout, "Traffic and errors"))
+    dash = dash.with_row(row(layout, "Traffic and errors"))
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Request rate by route",
             "Requests per second by route template (the route variable filters).",
             "reqps",
-            [_Q(_by_route_rate(name), "{{path}}")],
+            [Query(_by_route_rate(name), "{{path}}")],
         )
     )
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Error ratio by route",
             "5xx share per route; the dashed line is the HighErrorRate threshold.",
             "percentunit",
-            [_Q(_error_ratio_by_route(name), "{{path}}")],
+            [Query(_error_ratio_by_route(name), "{{path}}")],
             thresholds=(service.alerts.error_rate,),
         )
     )
     status = _http(names.REQUESTS_TOTAL, name, _ROUTE)
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Responses by status",
             "Responses per second by status code (499: client went away).",
             "reqps",
-            [_Q(f"sum by ({names.LABEL_STATUS}) (rate({status}[{_RATE}]))", "{{status}}")],
+            [Query(f"sum by ({names.LABEL_STATUS}) (rate({status}[{_RATE}]))", "{{status}}")],
         )
     )
     progress = _http(names.REQUESTS_IN_PROGRESS, name)
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Requests in progress",
             "Concurrent requests by method, summed over the service's processes.",
             "short",
-            [_Q(f"sum by ({names.LABEL_METHOD}) ({progress})", "{{method}}")],
+            [Query(f"sum by ({names.LABEL_METHOD}) ({progress})", "{{method}}")],
         )
     )
-    dash = dash.with_row(_row(layout, "Latency"))
+    dash = dash.with_row(row(layout, "Latency"))
     for q in _QUANTILES:
         dash = dash.with_panel(
-            _timeseries(
+            timeseries(
                 layout,
                 f"p{q * 100:g} latency by route",
                 f"{q * 100:g}th percentile request duration by route, from the histogram"
                 " (latency ends at the last body chunk).",
                 "s",
-                [_Q(_quantile(names.REQUEST_DURATION, q, name), "{{path}}")],
+                [Query(_quantile(names.REQUEST_DURATION, q, name), "{{path}}")],
                 span=8,
                 thresholds=(service.alerts.latency_p95_seconds,) if q == 0.95 else (),
             )
         )
-    dash = dash.with_row(_row(layout, "Payload sizes"))
+    dash = dash.with_row(row(layout, "Payload sizes"))
     for metric, what in ((names.RESPONSE_SIZE, "Response"), (names.REQUEST_SIZE, "Request")):
         dash = dash.with_panel(
-            _timeseries(
+            timeseries(
                 layout,
                 f"{what} size by route (p50, p95)",
                 f"{what} body bytes by route, streamed bodies included.",
                 "bytes",
                 [
-                    _Q(_quantile(metric, 0.5, name), "p50 {{path}}"),
-                    _Q(_quantile(metric, 0.95, name), "p95 {{path}}"),
+                    Query(_quantile(metric, 0.5, name), "p50 {{path}}"),
+                    Query(_quantile(metric, 0.95, name), "p95 {{path}}"),
                 ],
             )
         )
@@ -411,43 +256,43 @@ def _slo_text(slo: Slo) -> str:
     return f"{slo.objective:g}% good events" + (f" ({slo.description})" if slo.description else "")
 
 
-def _slo_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+def _slo_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
     for slo in service.slos:
         labels = promql.selector(service.name, promql.Matcher(names.LABEL_SLO, slo.name))
         what = _slo_text(slo)
-        dash = dash.with_row(_row(layout, f"SLO {slo.name}: {what}"))
+        dash = dash.with_row(row(layout, f"SLO {slo.name}: {what}"))
         dash = dash.with_panel(
-            _stat(
+            stat(
                 layout,
                 "Error budget remaining",
                 f"Share of the {service.slo_period_days}-day error budget left (1 = untouched,"
                 " 0 or less = exhausted).",
                 "percentunit",
-                _Q(f"{names.SLO_BUDGET_REMAINING}{labels}", instant=True),
+                Query(f"{names.SLO_BUDGET_REMAINING}{labels}", instant=True),
                 span=4,
                 steps=((None, "red"), (0.0, "orange"), (0.25, "green")),
             )
         )
         dash = dash.with_panel(
-            _stat(
+            stat(
                 layout,
                 f"SLI over {service.slo_period_days}d",
                 "Good share of requests over the whole SLO period.",
                 "percentunit",
-                _Q(f"1 - {names.SLO_ERROR_RATIO_PERIOD}{labels}", instant=True),
+                Query(f"1 - {names.SLO_ERROR_RATIO_PERIOD}{labels}", instant=True),
                 span=4,
                 steps=((None, "red"), (slo.objective / 100.0, "green")),
             )
         )
         factor = 0.02 * service.slo_period_days * 24
         dash = dash.with_panel(
-            _timeseries(
+            timeseries(
                 layout,
                 "Burn rate by window",
                 "How fast the budget burns (1 = exactly on budget). The dashed line is the"
                 f" fast-burn page threshold ({factor:g}x: 2% of the budget in one hour).",
                 "short",
-                [_Q(_burn(service.name, slo, w), w) for w in _BURN_WINDOWS],
+                [Query(_burn(service.name, slo, w), w) for w in _BURN_WINDOWS],
                 span=16,
                 thresholds=(round(factor, 4),),
             )
@@ -455,89 +300,99 @@ def _slo_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Das
     return dash
 
 
-def _runtime_rows(layout: _Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+def _legend(*labels: str) -> str:
+    """A Grafana legend showing ``labels``' values: ``{{flag}} {{result}}``."""
+    return " ".join(f"{{{{{label}}}}}" for label in labels)
+
+
+def _runtime_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
     """Flag and secret health. These series carry no ``service`` label: they are scoped to the
     service's processes through ``zwobs_build_info``; empty until the service uses the part."""
     name = service.name
     flag, result, reason = names.LABEL_FLAG, names.LABEL_RESULT, names.LABEL_REASON
     kind = "kind"  # label of the secret metrics (kv, lease, token)
-    dash = dash.with_row(_row(layout, FLAGS_ROW))
+    dash = dash.with_row(row(layout, FLAGS_ROW))
     evaluations = _scoped_to(name, f"rate({names.FLAG_EVALUATIONS}[{_RATE}])")
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Flag evaluations",
             "Evaluations per second by flag and result (unknown flags collapse into one).",
             "ops",
-            [_Q(f"sum by ({flag}, {result}) ({evaluations})", f"{{{{{flag}}}}} {{{{{result}}}}}")],
+            [
+                Query(
+                    f"sum by ({flag}, {result}) ({evaluations})", f"{{{{{flag}}}}} {{{{{result}}}}}"
+                )
+            ],
             span=8,
         )
     )
     failures = _scoped_to(name, f"rate({names.FLAG_REFRESH_FAILURES}[{_RATE}])")
+    not_ready = f"{_scoped_to(name, names.FLAG_READY)} == 0"
     degraded = _scoped_to(name, names.FLAG_DEGRADED)
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Flag refresh failures and degraded state",
             "Failed refreshes of the flag state per second by reason, and processes serving"
             " the last good state (degraded) by reason.",
             "short",
             [
-                _Q(f"sum by ({reason}) ({failures})", f"failures {{{{{reason}}}}}"),
-                _Q(f"sum by ({reason}) ({degraded})", f"degraded {{{{{reason}}}}}"),
+                Query(f"sum by ({reason}) ({failures})", f"failures {{{{{reason}}}}}"),
+                Query(f"sum by ({reason}) ({degraded})", f"degraded {{{{{reason}}}}}"),
             ],
             span=8,
         )
     )
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Flag state age and readiness",
             "Seconds since the server last confirmed the flag state (0 offline), and the"
             " number of processes whose flags are not ready.",
             "s",
             [
-                _Q(f"max({_scoped_to(name, names.FLAG_STATE_AGE)})", "state age"),
-                _Q(f"count({_scoped_to(name, names.FLAG_READY)} == 0) or vector(0)", "not ready"),
+                Query(f"max({_scoped_to(name, names.FLAG_STATE_AGE)})", "state age"),
+                Query(f"count({not_ready}) or vector(0)", "not ready"),
             ],
             span=8,
         )
     )
-    dash = dash.with_row(_row(layout, SECRETS_ROW))
+    dash = dash.with_row(row(layout, SECRETS_ROW))
     fetches = _scoped_to(name, f"rate({names.SECRET_FETCHES}[{_RATE}])")
     hits = _scoped_to(name, f"rate({names.SECRET_CACHE_HITS}[{_RATE}])")
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Secret reads",
             "Reads from the secret store per second by kind and result (errors and stale"
             " answers are the ones to watch), and reads served from the cache.",
             "ops",
             [
-                _Q(f"sum by ({kind}, {result}) ({fetches})", f"{{{{{kind}}}}} {{{{{result}}}}}"),
-                _Q(f"sum({hits})", "cache hits"),
+                Query(f"sum by ({kind}, {result}) ({fetches})", f"{{{{{kind}}}}} {{{{{result}}}}}"),
+                Query(f"sum({hits})", "cache hits"),
             ],
             span=8,
         )
     )
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Secret staleness",
             "Seconds past its TTL of the stalest secret being served (0 when all are fresh).",
             "s",
-            [_Q(f"max({_scoped_to(name, names.SECRET_STALENESS)})", "staleness")],
+            [Query(f"max({_scoped_to(name, names.SECRET_STALENESS)})", "staleness")],
             span=8,
         )
     )
     return dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Credential expiry",
             "Seconds until the soonest token or lease expires, by kind (+Inf: none expires).",
             "s",
             [
-                _Q(
+                Query(
                     f"min by ({kind}) ({_scoped_to(name, names.SECRET_EXPIRY)})",
                     f"{{{{{kind}}}}}",
                 )
@@ -608,7 +463,7 @@ def service_dashboard(service: Service) -> dict[str, Any]:
         dash = dash.annotation(
             gdb.AnnotationQuery()
             .name("Deploys")
-            .datasource(_DS)
+            .datasource(DATASOURCE)
             .enable(True)
             .icon_color("purple")
             .expr(new_versions)
@@ -617,7 +472,7 @@ def service_dashboard(service: Service) -> dict[str, Any]:
         ).with_variable(
             gdb.QueryVariable(ROUTE_VARIABLE)
             .label("Route")
-            .datasource(_DS)
+            .datasource(DATASOURCE)
             .query(f"label_values({paths}, {names.LABEL_PATH})")
             .definition(f"label_values({paths}, {names.LABEL_PATH})")
             .refresh(gmodel.VariableRefresh.ON_TIME_RANGE_CHANGED)
@@ -640,14 +495,14 @@ def service_dashboard(service: Service) -> dict[str, Any]:
         .url(f"/d/{FLEET_UID}")
         .keep_time(True)
     )
-    layout = _Layout()
+    layout = Layout()
     if exported:
         dash = _overview_row(layout, dash, service)
         dash = _traffic_rows(layout, dash, service)
     dash = _slo_rows(layout, dash, service)
     if exported:
         dash = _runtime_rows(layout, dash, service)
-    return _to_json(dash)
+    return to_json(dash)
 
 
 # --- fleet overview ----------------------------------------------------------------------
@@ -673,7 +528,7 @@ def _service_links(catalog: Catalog) -> str:
 
 def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
     """One overview of every service: rankings, SLO status, links to the service dashboards."""
-    layout = _Layout()
+    layout = Layout()
     service_link = (
         gdb.DashboardLink("Open ${__data.fields.service}")
         .type(gmodel.DashboardLinkType.LINK)
@@ -686,105 +541,105 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
         "Every catalog service ranked by error ratio and error-budget burn, from the"
         " fleet recording rules rendered by zwobs.",
     )
-    dash = dash.with_row(_row(layout, "Fleet"))
+    dash = dash.with_row(row(layout, "Fleet"))
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "Services with traffic",
             "Services that served requests in the last 5 minutes.",
             "short",
-            _Q(f"count({names.SERVICE_REQUESTS_RATE5M})", instant=True),
+            Query(f"count({names.SERVICE_REQUESTS_RATE5M})", instant=True),
             span=6,
         )
     )
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "Fleet request rate",
             "Requests per second over all services.",
             "reqps",
-            _Q(f"sum({names.SERVICE_REQUESTS_RATE5M})", instant=True),
+            Query(f"sum({names.SERVICE_REQUESTS_RATE5M})", instant=True),
             span=6,
         )
     )
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "SLOs burning fast",
             "SLOs whose 1h burn rate is above 1 (spending budget faster than allowed).",
             "short",
-            _Q(f"count(({_fleet_burn('1h')}) > 1) or vector(0)", instant=True),
+            Query(f"count(({_fleet_burn('1h')}) > 1) or vector(0)", instant=True),
             span=6,
             steps=((None, "green"), (1.0, "red")),
         )
     )
     dash = dash.with_panel(
-        _stat(
+        stat(
             layout,
             "SLOs with budget exhausted",
             "SLOs whose error budget over the period is used up.",
             "short",
-            _Q(f"count({names.SLO_BUDGET_REMAINING} <= 0) or vector(0)", instant=True),
+            Query(f"count({names.SLO_BUDGET_REMAINING} <= 0) or vector(0)", instant=True),
             span=6,
             steps=((None, "green"), (1.0, "red")),
         )
     )
-    dash = dash.with_row(_row(layout, "Rankings"))
+    dash = dash.with_row(row(layout, "Rankings"))
     dash = dash.with_panel(
-        _table(
+        table(
             layout,
             "Services by error ratio (5m)",
             "Worst first; click a service to open its dashboard.",
-            [_Q(f"sort_desc({names.SERVICE_ERROR_RATIO_RATE5M})", instant=True, table=True)],
+            [Query(f"sort_desc({names.SERVICE_ERROR_RATIO_RATE5M})", instant=True, table=True)],
             unit="percentunit",
             links=[service_link],
         )
     )
     dash = dash.with_panel(
-        _table(
+        table(
             layout,
             "SLOs by budget burn (1h)",
             "Burn rate of every SLO over the last hour, fastest first (1 = on budget).",
-            [_Q(f"sort_desc({_fleet_burn('1h')})", instant=True, table=True)],
+            [Query(f"sort_desc({_fleet_burn('1h')})", instant=True, table=True)],
             links=[service_link],
         )
     )
     dash = dash.with_panel(
-        _table(
+        table(
             layout,
             "SLO status",
             "Objective, budget remaining over the SLO period and burn rates per SLO.",
             [
-                _Q(names.SLO_OBJECTIVE, instant=True, table=True),
-                _Q(names.SLO_BUDGET_REMAINING, instant=True, table=True),
-                _Q(_fleet_burn("1h"), instant=True, table=True),
-                _Q(_fleet_burn("6h"), instant=True, table=True),
+                Query(names.SLO_OBJECTIVE, instant=True, table=True),
+                Query(names.SLO_BUDGET_REMAINING, instant=True, table=True),
+                Query(_fleet_burn("1h"), instant=True, table=True),
+                Query(_fleet_burn("6h"), instant=True, table=True),
             ],
             span=24,
             height=10,
             links=[service_link],
         )
     )
-    dash = dash.with_row(_row(layout, "Trends"))
+    dash = dash.with_row(row(layout, "Trends"))
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Top 10 error ratios",
             "The ten services with the highest 5xx ratio at each point in time.",
             "percentunit",
-            [_Q(f"topk(10, {names.SERVICE_ERROR_RATIO_RATE5M})", "{{service}}")],
+            [Query(f"topk(10, {names.SERVICE_ERROR_RATIO_RATE5M})", "{{service}}")],
         )
     )
     dash = dash.with_panel(
-        _timeseries(
+        timeseries(
             layout,
             "Top 10 p95 latencies",
             "The ten services with the highest p95 latency.",
             "s",
-            [_Q(f"topk(10, {names.SERVICE_LATENCY_P95_5M})", "{{service}}")],
+            [Query(f"topk(10, {names.SERVICE_LATENCY_P95_5M})", "{{service}}")],
         )
     )
-    dash = dash.with_row(_row(layout, "Service dashboards"))
+    dash = dash.with_row(row(layout, "Service dashboards"))
     dash = dash.with_panel(
         gtext.Panel()
         .id(layout.take())
@@ -794,20 +649,11 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
         .mode(gtextmodel.TextMode.MARKDOWN)
         .content(_service_links(catalog))
     )
-    return _to_json(dash)
-
-
-def _to_json(dash: gdb.Dashboard) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(json.dumps(dash.build(), cls=JSONEncoder))
-    return loaded
-
-
-def _dump(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return to_json(dash)
 
 
 def _service_text(service: Service) -> str:
-    return _dump(service_dashboard(service))
+    return dump(service_dashboard(service))
 
 
 def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
@@ -829,5 +675,5 @@ def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) ->
         ).encode()
         for service in catalog.services
     }
-    files["dashboards/fleet-overview.json"] = _dump(fleet_dashboard(catalog)).encode()
+    files["dashboards/fleet-overview.json"] = dump(fleet_dashboard(catalog)).encode()
     return files
