@@ -10,11 +10,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from tests.secrets import seed
-from tests.servers.openbao import OpenBao
+from tests.servers.openbao import OpenBao, start_openbao
 from tests.servers.process import wait_until
 from zwobs import names
 from zwobs.secrets import (
     AppRoleAuth,
+    SecretConfigError,
     SecretNotFoundError,
     SecretPermissionError,
     SecretsClient,
@@ -266,3 +267,21 @@ def test_vault_namespace_from_the_environment_reads_inside_that_namespace(
         assert client.get("ns/db", "password").reveal() == "in-team-a"
     with _client(openbao) as outside, pytest.raises(SecretNotFoundError):
         outside.get("ns/db")  # the root namespace has no such secret
+
+
+def test_tls_server_is_read_with_vault_cacert_and_refused_without_it(tmp_path: Path) -> None:
+    server = start_openbao(tmp_path, tls=True)
+    try:
+        seed.kv_put(server.root(), "tls/db", {"password": "over-tls"})
+        env = {"VAULT_ADDR": server.addr, "VAULT_TOKEN": server.root_token}
+        with SecretsClient.from_env(
+            {**env, "VAULT_CACERT": str(server.ca_cert)}, registry=CollectorRegistry()
+        ) as client:
+            assert client.get("tls/db", "password").reveal() == "over-tls"
+        with (
+            SecretsClient.from_env(env, registry=CollectorRegistry()) as client,
+            pytest.raises(SecretConfigError, match=r"TLS verification of https://127\.0\.0\.1"),
+        ):
+            client.get("tls/db")
+    finally:
+        server.stop()

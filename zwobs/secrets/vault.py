@@ -114,7 +114,7 @@ class VaultBackend:
             verify=config.verify,
             cert=config.client_cert,
             timeout=config.timeout,  # type: ignore[arg-type]
-            session=requests.Session(),
+            session=self._session(),
             adapter=_StatusAdapter,
         )
         self._lock = threading.RLock()
@@ -248,10 +248,18 @@ class VaultBackend:
         self._renew_at = now + retry_in
         return self._renew_at
 
+    def _session(self) -> requests.Session:
+        """Our own session (no urllib3 retries: ours apply); hvac takes TLS settings from it."""
+        session = requests.Session()
+        session.verify = self._config.verify
+        if self._config.client_cert is not None:
+            session.cert = self._config.client_cert
+        return session
+
     def after_fork(self) -> None:
         """In a forked child: own connections and lock (the parent's sockets are not ours)."""
         self._lock = threading.RLock()
-        self._client.session = requests.Session()
+        self._client.session = self._session()
 
     def token_expires_at(self) -> float | None:
         return self._expires_at if self._logged_in else None
@@ -289,6 +297,11 @@ class VaultBackend:
                 if not _retryable(exc):
                     raise SecretError(f"{what}: rejected by {self.addr} ({_reason(exc)})") from None
                 attempt = self._retry_or_raise(what, exc, attempt, limit)
+            except requests.exceptions.SSLError:
+                raise SecretConfigError(
+                    f"{what}: TLS verification of {self.addr} failed; set VAULT_CACERT or "
+                    "VAULT_CAPATH to the CA that signed its certificate"
+                ) from None
             except (requests.exceptions.RequestException, OSError) as exc:
                 if not _retryable(exc):
                     raise SecretError(
