@@ -166,6 +166,7 @@ def _overview_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.
                     f"count by ({names.LABEL_VERSION}, {names.LABEL_COMMIT}) ({info})",
                     instant=True,
                     table=True,
+                    column="processes",
                 )
             ],
             span=6,
@@ -515,6 +516,16 @@ def _fleet_burn(window: str) -> str:
     )
 
 
+def _per_service(vector: str) -> str:
+    """One row per service and no ``__name__`` column, so table queries merge cleanly."""
+    return f"max by ({names.LABEL_SERVICE}) ({vector})"
+
+
+def _per_slo(vector: str) -> str:
+    """One row per (service, SLO): the join key of the SLO status table."""
+    return f"max by ({names.LABEL_SERVICE}, {names.LABEL_SLO}) ({vector})"
+
+
 def _service_links(catalog: Catalog) -> str:
     lines = ["| Service | Team | Tier | SLOs |", "|---|---|---|---|"]
     for service in catalog.services:
@@ -590,7 +601,14 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
             layout,
             "Services by error ratio (5m)",
             "Worst first; click a service to open its dashboard.",
-            [Query(f"sort_desc({names.SERVICE_ERROR_RATIO_RATE5M})", instant=True, table=True)],
+            [
+                Query(
+                    f"sort_desc({_per_service(names.SERVICE_ERROR_RATIO_RATE5M)})",
+                    instant=True,
+                    table=True,
+                    column="error ratio",
+                )
+            ],
             unit="percentunit",
             links=[service_link],
         )
@@ -600,7 +618,14 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
             layout,
             "SLOs by budget burn (1h)",
             "Burn rate of every SLO over the last hour, fastest first (1 = on budget).",
-            [Query(f"sort_desc({_fleet_burn('1h')})", instant=True, table=True)],
+            [
+                Query(
+                    f"sort_desc({_per_slo(_fleet_burn('1h'))})",
+                    instant=True,
+                    table=True,
+                    column="burn rate (1h)",
+                )
+            ],
             links=[service_link],
         )
     )
@@ -610,10 +635,15 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
             "SLO status",
             "Objective, budget remaining over the SLO period and burn rates per SLO.",
             [
-                Query(names.SLO_OBJECTIVE, instant=True, table=True),
-                Query(names.SLO_BUDGET_REMAINING, instant=True, table=True),
-                Query(_fleet_burn("1h"), instant=True, table=True),
-                Query(_fleet_burn("6h"), instant=True, table=True),
+                Query(_per_slo(names.SLO_OBJECTIVE), instant=True, table=True, column="objective"),
+                Query(
+                    _per_slo(names.SLO_BUDGET_REMAINING),
+                    instant=True,
+                    table=True,
+                    column="budget remaining",
+                ),
+                Query(_per_slo(_fleet_burn("1h")), instant=True, table=True, column="burn 1h"),
+                Query(_per_slo(_fleet_burn("6h")), instant=True, table=True, column="burn 6h"),
             ],
             span=24,
             height=10,

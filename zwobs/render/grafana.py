@@ -65,12 +65,14 @@ class Query:
     legend: str = ""
     instant: bool = False
     table: bool = False
+    column: str = ""
+    """In a table: the header of this query's value column (instead of ``Value #A``)."""
 
 
 def _targets(queries: Sequence[Query]) -> list[gprom.Dataquery]:
     built = []
     for index, q in enumerate(queries):
-        target = gprom.Dataquery().expr(q.expr).ref_id(chr(ord("A") + index)).datasource(DATASOURCE)
+        target = gprom.Dataquery().expr(q.expr).ref_id(_ref(index)).datasource(DATASOURCE)
         if q.legend:
             target = target.legend_format(q.legend)
         if q.instant:
@@ -179,7 +181,8 @@ def table(
         .with_transformation(gmodel.DataTransformerConfig(id_val="merge", options={}))
         .with_transformation(
             gmodel.DataTransformerConfig(
-                id_val="organize", options={"excludeByName": {"Time": True}}
+                id_val="organize",
+                options={"excludeByName": {"Time": True}, "renameByName": _columns(queries)},
             )
         )
     )
@@ -188,6 +191,17 @@ def table(
     if links:
         panel = panel.data_links(list(links))
     return panel
+
+
+def _columns(queries: Sequence[Query]) -> dict[str, str]:
+    """Grafana names a lone value column ``Value`` and several ``Value #<refId>``."""
+    if len(queries) == 1:
+        return {"Value": queries[0].column} if queries[0].column else {}
+    return {f"Value #{_ref(index)}": q.column for index, q in enumerate(queries) if q.column}
+
+
+def _ref(index: int) -> str:
+    return chr(ord("A") + index)
 
 
 def row(layout: Layout, title: str) -> gdb.Row:
