@@ -285,3 +285,27 @@ def test_tls_server_is_read_with_vault_cacert_and_refused_without_it(tmp_path: P
             client.get("tls/db")
     finally:
         server.stop()
+
+
+def test_close_with_revoke_leases_revokes_them_at_the_server(openbao: OpenBao) -> None:
+    root = openbao.root()
+    seed.pki(root, ttl="3s")
+    client = _client(openbao)
+    lease = client.lease("pki/issue/web", {"common_name": "rev.example.com", "ttl": "3s"})
+    assert root.sys.read_lease(lease.lease_id)["data"]["id"] == lease.lease_id
+    client.close(revoke_leases=True)
+    with pytest.raises(hvac.exceptions.InvalidRequest):
+        root.sys.read_lease(lease.lease_id)
+
+
+def test_file_provider_lease_is_static_and_never_expires(tmp_path: Path) -> None:
+    file = tmp_path / "s.yaml"
+    file.write_text("database/creds/app:\n  username: u\n  password: p\n")
+    client = SecretsClient(SecretsConfig(file=file), registry=CollectorRegistry())
+    with client:
+        lease = client.lease("database/creds/app")
+        assert (lease["username"].reveal(), lease.expires_in(), lease.renewable) == (
+            "u",
+            None,
+            False,
+        )
