@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,34 @@ from zwobs.catalog.model import Catalog, Service
 from zwobs.catalog.shape import json_schema
 from zwobs.catalog.spec import Context, child_path
 
-__all__ = ["CatalogError", "Issue", "catalog_warnings", "json_schema", "load_catalog"]
+__all__ = [
+    "CatalogError",
+    "Issue",
+    "catalog_warnings",
+    "gc_paused",
+    "json_schema",
+    "load_catalog",
+]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Safe loader that remembers scalar tag resolution: a fleet catalog repeats the same
+    keys and values thousands of times, and PyYAML resolves each one with regexes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, tuple(implicit))
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+        return tag
 
 
 def _header(node: Node, key: str) -> str | None:
@@ -68,8 +95,26 @@ def _check_imported(service: Service, ctx: Context) -> None:
             )
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: loading and rendering a fleet allocate millions
+    of long-lived objects, and each collection pass would walk all of them (2.5x slower)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_catalog(paths: Sequence[Path | str]) -> Catalog:
     """Load and merge catalogs; raise :class:`CatalogError` listing every problem."""
+    with gc_paused():
+        return _load_catalog(paths)
+
+
+def _load_catalog(paths: Sequence[Path | str]) -> Catalog:
     issues: list[Issue] = []
     catalog: Catalog | None = None
     imported: list[Service] = []

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Final
 
+from zwobs.catalog import gc_paused
 from zwobs.catalog.model import Catalog
 
 __all__ = [
@@ -111,12 +112,13 @@ def render_all(
             f"unknown output {', '.join(unknown)}: expected some of {', '.join(generator_names())}"
         )
     files: dict[str, bytes] = {}
-    for directory, spec in selected:
-        for path, content in sorted(_load(spec)(catalog, options).items()):
-            _check_path(directory, path)
-            if path in files:
-                raise RenderError(f"two generators write {path}")
-            files[path] = content
+    with gc_paused():
+        for directory, spec in selected:
+            for path, content in sorted(_load(spec)(catalog, options).items()):
+                _check_path(directory, path)
+                if path in files:
+                    raise RenderError(f"two generators write {path}")
+                files[path] = content
     return Rendered(files=dict(sorted(files.items())), directories=tuple(d for d, _ in selected))
 
 

@@ -9,13 +9,15 @@ Files whose bytes are unchanged are not touched (stable mtimes, cheap re-renders
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 __all__ = ["Drift", "DriftKind", "WriteReport", "check_tree", "write_tree"]
+
+_WRITERS = 8
 
 
 class DriftKind(StrEnum):
@@ -73,16 +75,31 @@ def check_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str]
 
 
 def _atomic_write(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".zwobs-tmp-")
+    """Write a sibling temporary file, then rename it over ``target`` (atomic on POSIX)."""
+    tmp = target.with_name(f".zwobs-tmp-{os.getpid()}-{target.name}")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.chmod(tmp, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_one(target: Path, content: bytes) -> bool:
+    """Write ``target`` unless it already holds ``content``; True when written."""
+    try:
+        if target.read_bytes() == content:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    _atomic_write(target, content)
+    return True
 
 
 def write_tree(
@@ -91,25 +108,26 @@ def write_tree(
     directories: Iterable[str],
     progress: Callable[[int, int], None] | None = None,
 ) -> WriteReport:
-    """Write changed files atomically and remove stale ones from the owned directories."""
+    """Write changed files atomically and remove stale ones from the owned directories.
+
+    Files are written by a few threads: the work is system calls, which release the GIL,
+    and a fleet render writes tens of thousands of small files.
+    """
     directories = tuple(directories)
-    written: list[str] = []
-    unchanged = 0
-    total = len(files)
-    for index, (path, content) in enumerate(files.items(), 1):
-        target = out / path
-        try:
-            same = target.read_bytes() == content
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            same = False
-        if same:
-            unchanged += 1
-        else:
-            _atomic_write(target, content)
-            written.append(path)
-        if progress is not None:
-            progress(index, total)
+    for parent in sorted({(out / path).parent for path in files}):
+        parent.mkdir(parents=True, exist_ok=True)
+    paths = list(files)
+    total = len(paths)
+    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+        outcomes: list[bool] = []
+        for index, result in enumerate(
+            pool.map(lambda p: _write_one(out / p, files[p]), paths, chunksize=64), 1
+        ):
+            outcomes.append(result)
+            if progress is not None:
+                progress(index, total)
+    written = tuple(p for p, w in zip(paths, outcomes, strict=True) if w)
     stale = sorted(_on_disk(out, directories) - files.keys())
     for path in stale:
         (out / path).unlink()
-    return WriteReport(written=tuple(written), unchanged=unchanged, removed=tuple(stale))
+    return WriteReport(written=written, unchanged=total - len(written), removed=tuple(stale))

@@ -104,7 +104,7 @@ class _Builder:
                 )
             return out
         hist = {k: v for k, v in base.items() if k != n.LABEL_STATUS}
-        for bound in (*self.buckets, float("inf")):
+        for bound in (*self._bounds(traffic), float("inf")):
             share = self._cumulative(traffic, bound)
             le = "+Inf" if bound == float("inf") else bucket_label(bound)
             out.append(
@@ -123,12 +123,27 @@ class _Builder:
         )
         return out
 
+    def _next_bucket(self, bound: float) -> float:
+        above = [b for b in self.buckets if b > bound + 1e-12]
+        return above[0] if above else float("inf")
+
+    def _bounds(self, traffic: _Traffic) -> list[float]:
+        """The buckets the rules read in this scenario (every latency SLO threshold, the
+        scenario's slow bucket and the p95 interpolation bounds); others add only bytes."""
+        wanted = {
+            slo.latency_threshold_seconds
+            for slo in self.service.slos
+            if slo.kind is SloKind.LATENCY and slo.latency_threshold_seconds is not None
+        }
+        threshold = traffic.slow_threshold or 0.0
+        wanted.update({threshold, self._next_bucket(threshold)})
+        return sorted(b for b in self.buckets if any(abs(b - w) < 1e-12 for w in wanted))
+
     def _cumulative(self, traffic: _Traffic, bound: float) -> float:
         """Fraction of requests at or below ``bound``: good ones in the threshold's bucket,
         slow ones in the next bucket up."""
         threshold = traffic.slow_threshold or 0.0
-        above = [b for b in self.buckets if b > threshold + 1e-12]
-        slow_bucket = above[0] if above else float("inf")
+        slow_bucket = self._next_bucket(threshold)
         if bound + 1e-12 < threshold:
             return 0.0
         if bound + 1e-12 < slow_bucket:
