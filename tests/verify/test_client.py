@@ -30,6 +30,7 @@ class _Scripted(ThreadingHTTPServer):
     def __init__(self, script: list[tuple[int, object]]) -> None:
         self.script = script
         self.queries: list[str] = []
+        self.authorizations: list[str] = []
         super().__init__(("127.0.0.1", 0), _Handler)
 
 
@@ -39,6 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         self.server.queries.append(self.rfile.read(length).decode())
+        self.server.authorizations.append(self.headers.get("Authorization", ""))
         status, body = self.server.script.pop(0) if self.server.script else (200, _VECTOR)
         payload = json.dumps(body).encode()
         self.send_response(status)
@@ -110,3 +112,11 @@ def test_nothing_listening_is_unreachable_after_retries() -> None:
 def test_url_without_http_scheme_and_host_is_rejected(url: str) -> None:
     with pytest.raises(ValueError, match="expected http"):
         PrometheusClient(url)
+
+
+def test_bearer_token_is_sent_and_never_shown_in_repr(scripted: _Scripted) -> None:
+    host, port = scripted.server_address[:2]
+    client = PrometheusClient(f"http://{host!s}:{port}", bearer_token="s3cr3t-token")
+    client.query("up")
+    assert scripted.authorizations == ["Bearer s3cr3t-token"]
+    assert "s3cr3t" not in repr(client)

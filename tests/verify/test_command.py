@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.servers.process import free_port
@@ -53,3 +55,19 @@ def test_unreachable_prometheus_is_inconclusive_with_exit_3(
     assert code == 3
     assert out.splitlines()[0].endswith(": INCONCLUSIVE")
     assert "unreachable after 1 attempts" in out
+
+
+def test_unreadable_token_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, _, err = _verify(capsys, "--bearer-token-file", str(tmp_path / "missing"))
+    assert code == 2
+    assert "--bearer-token-file" in err and "cannot read it" in err
+
+
+def test_empty_token_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "token").write_text("\n")
+    code, _, err = _verify(capsys, "--bearer-token-file", str(tmp_path / "token"))
+    assert code == 2 and "the file is empty" in err

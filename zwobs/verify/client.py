@@ -47,6 +47,7 @@ class PrometheusClient:
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        bearer_token: str | None = None,
     ) -> None:
         parsed = urllib.parse.urlsplit(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -56,6 +57,12 @@ class PrometheusClient:
         self.retries = max(0, retries)
         self.backoff = backoff
         self._sleep = sleep
+        self._headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if bearer_token:
+            self._headers["Authorization"] = f"Bearer {bearer_token}"
+
+    def __repr__(self) -> str:
+        return f"PrometheusClient({self.base_url!r})"  # never the token
 
     def query(self, promql: str) -> list[Sample]:
         """Evaluate ``promql`` now; a scalar comes back as one sample without labels."""
@@ -79,7 +86,7 @@ class PrometheusClient:
             request = urllib.request.Request(
                 self.base_url + path,
                 data=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                headers=self._headers,
                 method="POST",
             )
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from zwobs import promql
 from zwobs.verify.client import PrometheusClient, QueryRejectedError
@@ -61,6 +62,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds per HTTP request (default 10)"
     )
+    parser.add_argument(
+        "--bearer-token-file",
+        metavar="PATH",
+        help="send the token in this file as Authorization: Bearer (a proxy in front of"
+        " Prometheus); the token is never printed",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=handle)
 
@@ -89,11 +96,28 @@ def _check(args: argparse.Namespace) -> Check:
     return Check(args.service, args.window, scope, thresholds)
 
 
+def _token(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        token = Path(path).read_text().strip()
+    except OSError as error:
+        raise ValueError(f"--bearer-token-file {path}: cannot read it ({error.strerror})") from None
+    if not token:
+        raise ValueError(f"--bearer-token-file {path}: the file is empty")
+    return token
+
+
 def handle(args: argparse.Namespace) -> int:
     """Exit 0 pass, 1 fail, 3 inconclusive, 2 for bad options or a query Prometheus rejects."""
     try:
         check = _check(args)
-        client = PrometheusClient(args.prometheus, timeout=args.timeout, retries=args.retries)
+        client = PrometheusClient(
+            args.prometheus,
+            timeout=args.timeout,
+            retries=args.retries,
+            bearer_token=_token(args.bearer_token_file),
+        )
     except ValueError as error:
         print(f"zwobs verify: {error}", file=sys.stderr)
         return _USAGE
