@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import socket
 import statistics
 import subprocess
 import sys
@@ -138,6 +140,44 @@ def speed(calls: int, repeats: int) -> list[tuple[str, float, float]]:
     return out
 
 
+def black_hole_startup() -> tuple[float, float]:
+    """Seconds from creating a client to its first answer, server accepting but never answering.
+
+    UnleashClient gets a 1 s timeout and 1 retry (defaults: 30 s and 3, about 150 s), zwobs
+    the same 1 s timeout; both have the flags bootstrapped.
+    """
+    from UnleashClient import UnleashClient
+    from UnleashClient.cache import FileCache
+
+    from zwobs.flags import FlagsClient
+
+    logging.getLogger("UnleashClient").setLevel(logging.CRITICAL)  # its expected fetch failures
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/api"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            start = time.perf_counter()
+            cache = FileCache("bench-bh", directory=tmp)
+            cache.bootstrap_from_dict(PAYLOAD)
+            raw = UnleashClient(url=url, app_name="bench-bh", cache=cache, request_timeout=1,
+                                request_retries=1, disable_metrics=True,
+                                disable_registration=True)  # fmt: skip
+            raw.initialize_client()
+            raw.is_enabled("simple")
+            raw_s = time.perf_counter() - start
+            raw.destroy()
+        start = time.perf_counter()
+        ours = FlagsClient(url=url, bootstrap=PAYLOAD, request_timeout=1)
+        ours.is_enabled("simple")
+        ours_s = time.perf_counter() - start
+        ours.close()
+    finally:
+        sock.close()
+    return raw_s, ours_s
+
+
 def _rss_kib() -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -194,6 +234,12 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for label, raw_us, ours_us in speed(args.calls, args.repeats):
         print(f"| {label} | {raw_us:.2f} | {ours_us:.2f} | {ours_us / raw_us:.2f} |")
+    raw_s, ours_s = black_hole_startup()
+    print()
+    print("| black-holed server (accepts, never answers) | UnleashClient | zwobs | zwobs/raw |")
+    print("|---|---:|---:|---:|")
+    print(f"| create + first is_enabled (ms) | {raw_s * 1e3:.1f} | {ours_s * 1e3:.1f} | "
+          f"{ours_s / raw_s:.4f} |")  # fmt: skip
     raw_mib, ours_mib = memory("raw"), memory("zwobs")
     print()
     print(f"| {UNKNOWN_NAMES:,} distinct unknown names | UnleashClient | zwobs | zwobs/raw |")

@@ -257,6 +257,8 @@ class FlagsClient:
         return True
 
     def _failed(self, exc: FetchError) -> None:
+        if self._stop.is_set():  # closed while the fetch was pending: nobody is listening
+            return
         with self._lock:
             first = self._failure is None or self._failure[0] != exc.reason
             self._failure = (exc.reason, exc.detail)
