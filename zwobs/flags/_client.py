@@ -17,6 +17,7 @@ import socket
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 import weakref
 from collections.abc import Mapping
@@ -123,7 +124,6 @@ class FlagsClient:
         self._generation = 0
         self._send_metrics = send_metrics and self._url is not None
         self._metrics_interval = float(metrics_interval)
-        self._connection_id = str(uuid.uuid4())
         self._init_sync()
         if self._url is None:
             self._ready.set()
@@ -146,6 +146,7 @@ class FlagsClient:
         # Usage counted for Unleash is per process: a child starts counting (and registers) anew.
         self._usage: Usage | None = Usage() if self._send_metrics else None
         self._instance_id = f"{socket.gethostname()}-{os.getpid()}"
+        self._connection_id = str(uuid.uuid4())
         self._registered = False
         self._usage_sent = time.monotonic()
 
@@ -219,7 +220,9 @@ class FlagsClient:
 
     def _features_url(self) -> str:
         url = f"{self._url}/client/features"
-        return f"{url}?project={self._project}" if self._project else url
+        if not self._project:
+            return url
+        return f"{url}?{urllib.parse.urlencode({'project': self._project})}"
 
     def refresh_now(self) -> bool:
         """Fetch once, in the calling thread; True when the server answered with a usable state."""
