@@ -1,7 +1,7 @@
 """Middleware overhead, zwobs against its peers, measured side by side in one process.
 
-    python bench/middleware.py            # direct ASGI calls (no server, no network)
-    python bench/middleware.py --uvicorn  # uvicorn on loopback under wrk: throughput ratio
+    python -m bench.middleware            # direct ASGI calls (no server, no network)
+    python -m bench.middleware --uvicorn  # uvicorn on loopback under wrk: throughput ratio
 
 Prints microseconds per request and each middleware's added cost as a ratio
 to zwobs's. Variants are interleaved round by round and the median is kept,
@@ -22,9 +22,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-# Run as a script, the bench folder would be sys.path[0] and shadow stdlib names.
-sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from opentelemetry import metrics, trace
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware

@@ -31,7 +31,7 @@ def wait_until(
         try:
             if predicate():
                 return
-        except Exception:  # noqa: S110 - not ready yet is an exception for many probes
+        except Exception:  # not ready yet is an exception for many probes
             pass
         if time.monotonic() > deadline:
             raise TimeoutError(f"not ready after {timeout:.0f}s: {what or predicate}")
@@ -102,10 +102,12 @@ class ServerProcess:
                     return
             except RuntimeError:
                 raise
-            except Exception:  # noqa: S110
+            except Exception:  # still starting
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.argv[0]} not ready after {timeout:.0f}s:\n{self.log_tail()}")
+                raise TimeoutError(
+                    f"{self.argv[0]} not ready after {timeout:.0f}s:\n{self.log_tail()}"
+                )
             time.sleep(0.05)
 
     def stop(self, timeout: float = 10.0) -> None:

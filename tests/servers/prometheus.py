@@ -20,7 +20,9 @@ __all__ = ["Prometheus", "promtool", "start_prometheus"]
 def _binary(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise RuntimeError(f"{name} not found on PATH: run `make test` (scripts/install-prometheus.sh)")
+        raise RuntimeError(
+            f"{name} not found on PATH: run `make test` (scripts/install-prometheus.sh)"
+        )
     return path
 
 
