@@ -24,6 +24,7 @@ __all__ = [
     "error_ratio",
     "is_duration",
     "latency_quantile",
+    "on_targets",
     "quote",
     "request_count",
     "request_rate",
@@ -78,12 +79,19 @@ def selector(service: str, *extra: Matcher) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+def on_targets(
+    vector: str, service: str, scope: Sequence[Matcher] = (), copy: Sequence[str] = ()
+) -> str:
+    """``vector`` joined per target with the service's build info: kept only for targets matching
+    ``scope``, and given the build-info labels in ``copy`` (``version``) to group by."""
+    info = f"{names.BUILD_INFO}{selector(service, *scope)}"
+    keys = ", ".join([_JOIN_LABELS, *copy])
+    return f"{vector} * on({_JOIN_LABELS}) group_left({', '.join(copy)}) max by ({keys}) ({info})"
+
+
 def _scoped(vector: str, service: str, scope: Sequence[Matcher]) -> str:
     """``vector`` kept only for targets whose build info matches ``scope`` (all if empty)."""
-    if not scope:
-        return vector
-    info = f"{names.BUILD_INFO}{selector(service, *scope)}"
-    return f"{vector} * on({_JOIN_LABELS}) group_left() max by ({_JOIN_LABELS}) ({info})"
+    return on_targets(vector, service, scope) if scope else vector
 
 
 def scoped_rate(

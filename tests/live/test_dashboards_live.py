@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.live.conftest import Live
+from tests.live.conftest import CANARY, STABLE, Live
 from zwobs import names
 from zwobs.render.dashboard_lint import expressions, substitute
 
@@ -101,3 +101,14 @@ def test_every_panel_query_runs_and_every_required_panel_has_data(live: Live) ->
         time.sleep(1)
     assert errors == {}
     assert not empty, "panels without data:\n" + "\n".join(sorted(empty))
+
+
+def test_version_panels_split_stable_from_canary(live: Live) -> None:
+    dashboard = _dashboards(live)["dashboards/user-service.json"]
+    panel = next(p for p in dashboard["panels"] if p["title"] == "Error ratio by version")
+    query = substitute(panel["targets"][0]["expr"], VALUES)
+    samples = live.prometheus.query(query)
+    by_version = {s["metric"]["version"]: float(s["value"][1]) for s in samples}
+    assert set(by_version) == {STABLE, CANARY}
+    assert by_version[CANARY] > 0.2  # half of the canary's requests fail
+    assert by_version[STABLE] < 0.05  # 1% of the stable version's do

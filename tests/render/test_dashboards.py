@@ -94,6 +94,9 @@ def test_service_dashboard_has_the_golden_signal_panels() -> None:
         "Requests in progress",
         "Response size by route (p50, p95)",
         "Active versions",
+        "Request rate by version",
+        "Error ratio by version",
+        "p95 latency by version",
     ):
         assert wanted in titles
 

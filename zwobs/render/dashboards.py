@@ -64,6 +64,7 @@ OPTIONAL_ROWS = (FLAGS_ROW, SECRETS_ROW)
 _RATE = "$__rate_interval"
 _ROUTE = promql.Matcher(names.LABEL_PATH, f"${ROUTE_VARIABLE}", "=~")
 _QUANTILES = (0.5, 0.95, 0.99)
+_ERRORS = promql.Matcher(names.LABEL_STATUS, "5..", "=~")
 _DEFAULT_ROLLOUT = Rollout()
 _BURN_WINDOWS = names.SLO_WINDOWS
 
@@ -100,15 +101,13 @@ def _quantile(metric: str, q: float, service: str, by: str = names.LABEL_PATH) -
 
 
 def _error_ratio_by_route(service: str) -> str:
-    errors = promql.Matcher(names.LABEL_STATUS, "5..", "=~")
     total = _by_route_rate(service)
-    return f"(({_by_route_rate(service, errors)} or {total} * 0) / ({total} > 0))"
+    return f"(({_by_route_rate(service, _ERRORS)} or {total} * 0) / ({total} > 0))"
 
 
 def _scoped_to(service: str, vector: str) -> str:
     """A runtime part's series limited to the service's targets (they carry no service label)."""
-    info = f"{names.BUILD_INFO}{promql.selector(service)}"
-    return f"{vector} * on(instance, job) group_left() max by (instance, job) ({info})"
+    return promql.on_targets(vector, service)
 
 
 def _burn(service: str, slo: Slo, window: str) -> str:
@@ -171,6 +170,63 @@ def _overview_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.
             ],
             span=6,
             height=4,
+        )
+    )
+
+
+def _by_version(service: str, vector: str) -> str:
+    """``sum by (version)`` of a per-target vector: the version comes from zwobs_build_info."""
+    version = names.LABEL_VERSION
+    return f"sum by ({version}) ({promql.on_targets(vector, service, copy=(version,))})"
+
+
+def _version_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
+    """Stable against canary (or blue against green): the golden signals split by version."""
+    name = service.name
+    requests = f"rate({_http(names.REQUESTS_TOTAL, name)}[{_RATE}])"
+    errors = f"rate({_http(names.REQUESTS_TOTAL, name, _ERRORS)}[{_RATE}])"
+    buckets = f"rate({_http(names.REQUEST_DURATION + '_bucket', name)}[{_RATE}])"
+    total = _by_version(name, requests)
+    version = names.LABEL_VERSION
+    dash = dash.with_row(row(layout, "Versions (stable against canary)"))
+    dash = dash.with_panel(
+        timeseries(
+            layout,
+            "Request rate by version",
+            "Requests per second served by each running version (from zwobs_build_info).",
+            "reqps",
+            [Query(total, "{{version}}")],
+            span=8,
+        )
+    )
+    dash = dash.with_panel(
+        timeseries(
+            layout,
+            "Error ratio by version",
+            "5xx share per version: what the canary analysis and `zwobs verify` judge.",
+            "percentunit",
+            [
+                Query(
+                    f"(({_by_version(name, errors)} or {total} * 0) / ({total} > 0))", "{{version}}"
+                )
+            ],
+            span=8,
+            thresholds=(service.alerts.error_rate,),
+        )
+    )
+    quantile = (
+        f"histogram_quantile(0.95, sum by (le, {version})"
+        f" ({promql.on_targets(buckets, name, copy=(version,))}))"
+    )
+    return dash.with_panel(
+        timeseries(
+            layout,
+            "p95 latency by version",
+            "95th percentile request duration per version.",
+            "s",
+            [Query(quantile, "{{version}}")],
+            span=8,
+            thresholds=(service.alerts.latency_p95_seconds,),
         )
     )
 
@@ -499,6 +555,7 @@ def service_dashboard(service: Service) -> dict[str, Any]:
     layout = Layout()
     if exported:
         dash = _overview_row(layout, dash, service)
+        dash = _version_row(layout, dash, service)
         dash = _traffic_rows(layout, dash, service)
     dash = _slo_rows(layout, dash, service)
     if exported:
