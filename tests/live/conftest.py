@@ -1,6 +1,6 @@
 """One real Prometheus scraping two versions of the demo service, shared by every live test.
 
-``v1`` is healthy (about 1% injected 503s and 1% slow requests, so every panel
+``v1`` is healthy (0.5% injected 503s and 1% slow requests, so every panel
 has something to draw); ``v2`` is a bad canary (half its requests fail, all
 are slow). Prometheus scrapes both every second and evaluates the recording
 rules rendered from the same catalog as the dashboards. Background threads
@@ -63,9 +63,9 @@ def _post(url: str) -> None:
 
 
 def _stable_mix(base: str) -> Iterator[Callable[[], None]]:
-    """Fast requests on every route, 1% injected 503s, 1% slow (0.7 s), some 404s and a stream."""
+    """Fast requests on every route, 0.5% injected 503s, 1% slow (0.7 s), 404s, a stream, flags."""
     for n in itertools.count():
-        if n % 100 == 7:
+        if n % 200 == 7:
             yield partial(_get, f"{base}/v1/users/me?fail=1")
         elif n % 100 == 53:
             yield partial(_get, f"{base}/v1/users/2?delay=0.7")

@@ -59,7 +59,7 @@ def test_json_output_carries_the_measured_numbers(
     code, out = _verify(live, capsys, "--selector", f"version={CANARY}", "--format", "json")
     loaded = json.loads(out)
     assert code == 1 and loaded["outcome"] == "fail"
-    assert loaded["error_ratio"] > 0.2 and loaded["latency_seconds"] > 0.5
+    assert loaded["error_ratio"] > 0.1 and loaded["latency_seconds"] > 0.5
     assert loaded["requests"] >= 10
 
 
