@@ -17,6 +17,7 @@ import os
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -25,9 +26,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response, Strea
 from starlette.routing import Mount, Route
 
 import zwobs
+from examples import demo_secrets
+from zwobs import flags
 from zwobs.tracing import configure, setup_logging
 
 log = logging.getLogger("user_service")
+
+FLAGS_FILE = Path(__file__).with_name("flags.yaml")
 
 _USERS = {
     "1": {"id": "1", "name": "Ada"},
@@ -98,6 +103,26 @@ async def events(request: Request) -> Response:
     return StreamingResponse(chunks(), media_type="text/plain")
 
 
+async def chat_ui(request: Request) -> Response:
+    """The seed's ``new_chat_ui`` toggle, per user, from the bootstrap file or Unleash."""
+    user_id = request.query_params.get("user", "anonymous")
+    new_ui = flags.is_enabled("new_chat_ui", user_id=user_id)
+    return JSONResponse({"user": user_id, "ui": "new" if new_ui else "classic"})
+
+
+async def config(request: Request) -> Response:
+    """Where the secrets come from and whether the database password is there: never its value."""
+    password = await demo_secrets.adb_password()
+    status = flags.status()
+    return JSONResponse(
+        {
+            "secrets": demo_secrets.describe_store(),
+            "db_password_set": bool(password.reveal()),
+            "flags": {"mode": status.mode, "ready": status.ready, "source": status.source},
+        }
+    )
+
+
 async def crash(request: Request) -> Response:
     raise RuntimeError("the demo's deliberate bug")
 
@@ -124,10 +149,12 @@ def create_app(service: str = "user-service") -> Starlette:
                     Route("/users", create_user, methods=["POST"]),
                     Route("/users/{user_id}", user),
                     Route("/users/{user_id}/events", events),
+                    Route("/chat/ui", chat_ui),
                     Route("/crash", crash),
                 ],
             ),
             Route("/admin/faults", set_faults, methods=["POST"]),
+            Route("/admin/config", config),
             Route("/healthz", healthz),
         ]
     )
@@ -140,6 +167,8 @@ def main_app() -> Starlette:
     service = os.environ.get("ZWOBS_SERVICE", "user-service")
     setup_logging(service)
     configure(service)
+    if not os.environ.get("UNLEASH_URL") and not os.environ.get("ZWOBS_FLAGS_FILE"):
+        flags.configure(bootstrap=str(FLAGS_FILE))
     return create_app(service)
 
 
