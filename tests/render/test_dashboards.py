@@ -11,7 +11,9 @@ import pytest
 from tests.render.catalogs import CHAT, EXAMPLE, USER, service
 from tests.render.promql_check import parse_errors
 from zwobs import names
+from zwobs.catalog import load_catalog
 from zwobs.catalog.model import Catalog, Slo, SloKind
+from zwobs.render import render_all
 from zwobs.render.dashboard_lint import expressions, lint, substitute
 from zwobs.render.dashboards import (
     FLAGS_ROW,
@@ -22,6 +24,7 @@ from zwobs.render.dashboards import (
     render_dashboards,
     service_dashboard,
 )
+from zwobs.render.files import check_tree
 
 VALUES = {"__rate_interval": "1m", "route": ".*", "datasource": "prom"}
 
@@ -181,3 +184,9 @@ def test_imported_service_gets_slo_rows_only() -> None:
     assert _rows(dashboard) == ["SLO checkout: 99.5% good events (checkout succeeds)"]
     assert [v["name"] for v in dashboard["templating"]["list"]] == ["datasource"]
     assert lint(dashboard) == []
+
+
+def test_committed_dashboards_are_up_to_date_with_the_example_catalog() -> None:
+    root = Path(__file__).resolve().parents[2]
+    rendered = render_all(load_catalog([root / "examples" / "catalog.yaml"]), only=["dashboards"])
+    assert check_tree(root, rendered.files, rendered.directories) == []

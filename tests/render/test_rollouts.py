@@ -9,8 +9,10 @@ import yaml
 
 from tests.render.catalogs import CHAT, EXAMPLE, USER, service
 from tests.render.promql_check import parse_errors
+from zwobs.catalog import load_catalog
 from zwobs.catalog.model import Catalog, Rollout, Slo, SloKind
-from zwobs.render import RenderOptions
+from zwobs.render import RenderOptions, render_all
+from zwobs.render.files import check_tree
 from zwobs.render.rollouts import analysis_template, render_rollouts, thresholds
 
 
@@ -132,3 +134,9 @@ def test_default_prometheus_address_follows_the_render_namespace() -> None:
     loaded = yaml.safe_load(files["rollouts/user-service.analysis.yaml"])
     args = {a["name"]: a.get("value") for a in loaded["spec"]["args"]}
     assert args["prometheus-address"] == "http://prometheus-operated.observability.svc:9090"
+
+
+def test_committed_analysis_templates_are_up_to_date_with_the_example_catalog() -> None:
+    root = Path(__file__).resolve().parents[2]
+    rendered = render_all(load_catalog([root / "examples" / "catalog.yaml"]), only=["rollouts"])
+    assert check_tree(root, rendered.files, rendered.directories) == []
