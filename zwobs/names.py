@@ -29,6 +29,7 @@ __all__ = [
     "KNOWN_METHODS",
     "LABEL_COMMIT",
     "LABEL_FLAG",
+    "LABEL_KIND",
     "LABEL_LE",
     "LABEL_METHOD",
     "LABEL_PATH",
@@ -131,6 +132,8 @@ OTHER_FLAG: Final = "<other>"
 """``flag`` once the per-process cap of distinct flag label values is reached."""
 
 # --- Secrets (zwobs.secrets) ---
+LABEL_KIND: Final = "kind"
+"""What a secret metric is about: ``kv``, ``lease`` or ``token``."""
 SECRET_FETCHES: Final = "zwobs_secret_fetches_total"
 """Counter; labels ``kind`` (kv, lease, token), ``result`` (ok, stale, error, denied, not_found)."""
 SECRET_CACHE_HITS: Final = "zwobs_secret_cache_hits_total"

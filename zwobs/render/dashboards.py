@@ -367,7 +367,7 @@ def _runtime_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.
     service's processes through ``zwobs_build_info``; empty until the service uses the part."""
     name = service.name
     flag, result, reason = names.LABEL_FLAG, names.LABEL_RESULT, names.LABEL_REASON
-    kind = "kind"  # label of the secret metrics (kv, lease, token)
+    kind = names.LABEL_KIND
     dash = dash.with_row(row(layout, FLAGS_ROW))
     evaluations = _scoped_to(name, f"rate({names.FLAG_EVALUATIONS}[{_RATE}])")
     dash = dash.with_panel(

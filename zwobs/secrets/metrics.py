@@ -37,7 +37,7 @@ class SecretMetrics:
         self.fetches = Counter(
             names.SECRET_FETCHES.removesuffix("_total"),
             "Reads from the secret store, by kind (kv, lease, token) and result.",
-            ["kind", "result"],
+            [names.LABEL_KIND, names.LABEL_RESULT],
             registry=registry,
         )
         for kind in KINDS:
@@ -57,7 +57,7 @@ class SecretMetrics:
         self.expiry = Gauge(
             names.SECRET_EXPIRY,
             "Seconds until the soonest token/lease expires (+Inf when none expires).",
-            ["kind"],
+            [names.LABEL_KIND],
             registry=registry,
         )
         self.expiry.labels("token").set_function(lambda: self._expiry("token"))
