@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-__all__ = ["PATHS", "build_app"]
+__all__ = ["HEADERS", "PATHS", "build_app", "seconds_per_request"]
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
 async def handler(request: Request) -> Response:
@@ -53,3 +59,46 @@ PATHS: tuple[str, ...] = (
     "/api/v1/items/5",
     "/nope",
 )
+
+HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"host", b"127.0.0.1:8000"),
+    (b"user-agent", b"bench/1"),
+    (b"accept", b"*/*"),
+)
+
+
+def _scope(path: str, headers: Sequence[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": list(headers),
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
+async def _receive() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _send(message: dict[str, Any]) -> None:
+    return None
+
+
+async def seconds_per_request(
+    app: ASGIApp, requests: int, headers: Sequence[tuple[bytes, bytes]] = HEADERS
+) -> float:
+    """Direct ASGI calls over the PATHS mix: no server, no network, just the app's cost."""
+    scopes = [_scope(path, headers) for path in PATHS]
+    count = len(scopes)
+    started = time.perf_counter()
+    for n in range(requests):
+        await app(dict(scopes[n % count]), _receive, _send)
+    return (time.perf_counter() - started) / requests

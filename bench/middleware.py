@@ -23,17 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from opentelemetry import metrics, trace
-from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette_exporter import PrometheusMiddleware
 
 import zwobs
-from bench.app import PATHS, build_app
+from bench.app import build_app, seconds_per_request
 
 Variant = tuple[str, Callable[[], Any]]
 
@@ -66,72 +61,17 @@ def instrumentator() -> Any:
     return app
 
 
-def otel_asgi() -> Any:
-    return OpenTelemetryMiddleware(build_app())
-
-
-def otel_asgi_no_send_receive_spans() -> Any:
-    return OpenTelemetryMiddleware(build_app(), exclude_spans=["receive", "send"])
-
-
-def _scope(path: str) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"bench"), (b"user-agent", b"bench")],
-        "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 8000),
-    }
-
-
-async def _run(app: Any, requests: int) -> float:
-    """Seconds per request over ``requests`` direct ASGI calls."""
-    scopes = [_scope(p) for p in PATHS]
-    body = {"type": "http.request", "body": b"", "more_body": False}
-
-    async def receive() -> dict[str, Any]:
-        return body
-
-    async def send(message: dict[str, Any]) -> None:
-        return None
-
-    started = time.perf_counter()
-    for n in range(requests):
-        await app(dict(scopes[n % len(scopes)]), receive, send)
-    return (time.perf_counter() - started) / requests
-
-
 def measure(variants: list[Variant], rounds: int, requests: int) -> dict[str, float]:
     apps = {name: factory() for name, factory in variants}
     loop = asyncio.new_event_loop()
     for app in apps.values():  # warm up: build middleware stacks, first label children
-        loop.run_until_complete(_run(app, 500))
+        loop.run_until_complete(seconds_per_request(app, 500))
     samples: dict[str, list[float]] = {name: [] for name in apps}
     for _ in range(rounds):
         for name, app in apps.items():
-            samples[name].append(loop.run_until_complete(_run(app, requests)))
+            samples[name].append(loop.run_until_complete(seconds_per_request(app, requests)))
     loop.close()
     return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
-
-
-def _configure_otel_sdk() -> None:
-    """SDK tracer and meter providers with exporters that drop everything: pure overhead."""
-
-    class Drop(SpanExporter):
-        def export(self, spans: Any) -> SpanExportResult:
-            return SpanExportResult.SUCCESS
-
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(Drop()))
-    trace.set_tracer_provider(provider)
-    metrics.set_meter_provider(MeterProvider())
 
 
 def print_table(us: dict[str, float], baseline: str, reference: str) -> None:
@@ -155,17 +95,6 @@ def asgi_mode(rounds: int, requests: int) -> None:
     print(f"== direct ASGI calls, median of {rounds} rounds x {requests} requests\n")
     us = measure(api_only, rounds, requests)
     print_table(us, "bare starlette", "zwobs (metrics)")
-
-    _configure_otel_sdk()
-    with_sdk: list[Variant] = [
-        ("bare starlette", bare),
-        ("zwobs (metrics+tracing, SDK)", zwobs_traced),
-        ("opentelemetry-instrumentation-asgi (SDK)", otel_asgi),
-        ("otel asgi without send/receive spans", otel_asgi_no_send_receive_spans),
-    ]
-    print("\n== with the OpenTelemetry SDK configured (spans dropped by the exporter)\n")
-    us = measure(with_sdk, rounds, requests)
-    print_table(us, "bare starlette", "zwobs (metrics+tracing, SDK)")
 
 
 def uvicorn_mode(seconds: int, rounds: int) -> None:

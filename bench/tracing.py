@@ -1,4 +1,3 @@
-# ruff: noqa: E402  (sys.path and OTEL_* are set before the imports they affect)
 """What tracing adds per request: zwobs metrics+tracing vs OpenTelemetry's ASGI instrumentation.
 
 Direct ASGI calls in one process on bench/app.py's app and request mix
@@ -17,24 +16,14 @@ can be set only once per process:
 Target: zwobs's added cost (metrics+tracing) is at most half of what the OTel
 ASGI instrumentation adds.
 
-    .venv/bin/python bench/tracing.py [--requests 2000] [--rounds 7]
+    .venv/bin/python -m bench.tracing [--requests 2000] [--rounds 7]
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, bench/ would come first on sys.path and its modules (bench/secrets.py)
-# would shadow the standard library's: put the repository root there instead.
-_ROOT = Path(__file__).resolve().parents[1]
-if sys.path and Path(sys.path[0] or ".").resolve() == _ROOT / "bench":
-    sys.path[0] = str(_ROOT)
-
 import argparse
 import asyncio
 import os
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -44,55 +33,23 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 
 import zwobs
-from bench.app import PATHS, build_app
+from bench.app import HEADERS, build_app, seconds_per_request
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-def _scope(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-
-
-_HEADERS = [
-    (b"host", b"127.0.0.1:8000"),
-    (b"user-agent", b"bench/1"),
-    (b"accept", b"*/*"),
+_TRACED_HEADERS = (
+    *HEADERS,
     (b"traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-]
-
-
-async def _receive() -> dict[str, Any]:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def _send(message: dict[str, Any]) -> None:
-    return None
+)
 
 
 _UNTRACED = "(no incoming traceparent)"
 
 
 async def _per_request_us(app: ASGIApp, requests: int, *, traced: bool = True) -> float:
-    headers = _HEADERS if traced else _HEADERS[:-1]
-    scopes = [_scope(path, headers) for path in PATHS]
-    count = len(scopes)
-    start = time.perf_counter()
-    for n in range(requests):
-        await app(dict(scopes[n % count]), _receive, _send)
-    return (time.perf_counter() - start) / requests * 1e6
+    headers = _TRACED_HEADERS if traced else HEADERS
+    return await seconds_per_request(app, requests, headers) * 1e6
 
 
 async def _measure(modes: dict[str, ASGIApp], requests: int, rounds: int) -> dict[str, float]:
