@@ -93,6 +93,13 @@ def test_committed_alerts_are_up_to_date_with_the_example_catalog() -> None:
     assert check_tree(ROOT, rendered.files, rendered.directories) == []
 
 
+def test_committed_alerts_pass_promtool_check_and_their_unit_tests() -> None:
+    checked = promtool_check(ROOT / "alerts")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tested = promtool_test(ROOT / "alerts")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
 def test_example_output_passes_promtool_check_and_its_unit_tests(tmp_path: Path) -> None:
     write_alerts(load_catalog([EXAMPLE]), tmp_path)
     checked = promtool_check(tmp_path / "alerts")

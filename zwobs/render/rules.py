@@ -232,7 +232,24 @@ def _route(expr: str, routing: list[str]) -> str:
     return f"(\n{expr}\n)\n* on({svc}) group_left({', '.join(routing)}) {names.SERVICE_INFO}"
 
 
-def _runbook(anchor: str) -> str:
+def _runbook_base(catalog: Catalog) -> str | None:
+    """The common ``<base>`` when every service's runbook is ``<base>/<service>``."""
+    bases = {
+        s.runbook_url[: -len(s.name) - 1]
+        for s in catalog.services
+        if s.runbook_url.endswith(f"/{s.name}")
+    }
+    if len(bases) == 1 and all(s.runbook_url for s in catalog.services):
+        return bases.pop()
+    return None
+
+
+def _runbook(catalog: Catalog, anchor: str) -> str:
+    """A static template when the catalog follows one runbook base; otherwise the service's
+    own URL looked up from SERVICE_INFO (one small query per firing alert and evaluation)."""
+    base = _runbook_base(catalog)
+    if base is not None:
+        return f"{base}/{{{{ $labels.service }}}}#{anchor}"
     return (
         f'{{{{ with printf "{names.SERVICE_INFO}{{service=%q}}" $labels.service | query }}}}'
         f'{{{{ . | first | label "runbook_url" }}}}{{{{ end }}}}#{anchor}'
@@ -266,7 +283,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
                 " requests fail with 5xx",
                 "description": "The 5xx ratio of {{ $labels.service }} over 5m is"
                 " {{ $value | humanizePercentage }}, above the error_rate of its catalog entry.",
-                "runbook_url": _runbook("higherrorrate"),
+                "runbook_url": _runbook(catalog, "higherrorrate"),
             },
         },
         {
@@ -279,7 +296,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
                 "description": "The p95 latency of {{ $labels.service }} over 5m is"
                 ' {{ printf "%.3g" $value }}s, above the latency_p95_seconds of its'
                 " catalog entry.",
-                "runbook_url": _runbook("highlatency"),
+                "runbook_url": _runbook(catalog, "highlatency"),
             },
         },
         {
@@ -292,7 +309,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
                 "description": "{{ $labels.service }} serves"
                 ' {{ printf "%.3g" $value }} requests/s over 5m, below the min_rps of its'
                 " catalog entry.",
-                "runbook_url": _runbook("lowthroughput"),
+                "runbook_url": _runbook(catalog, "lowthroughput"),
             },
         },
     ]
@@ -344,7 +361,7 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
                         "description": "{{ $labels.service }} fails SLO {{ $labels.slo }} on"
                         " {{ $value | humanizePercentage }} of requests: the budget of the"
                         f" {period_label(days)} period burns above {factors} in both windows.",
-                        "runbook_url": _runbook("errorbudgetburn"),
+                        "runbook_url": _runbook(catalog, "errorbudgetburn"),
                     },
                 }
             )
