@@ -166,7 +166,8 @@ def _seed_alerts(service: Service) -> dict[str, Any]:
     a = service.alerts
     total = f"sum(rate({names.REQUESTS_TOTAL}{{{sel}}}[5m]))"
     errors = f'sum(rate({names.REQUESTS_TOTAL}{{{sel},status=~"5.."}}[5m]))'
-    p95 = f"histogram_quantile(0.95, sum by (le) (rate({names.REQUEST_DURATION}_bucket{{{sel}}}[5m])))"
+    buckets = f"{names.REQUEST_DURATION}_bucket{{{sel}}}"
+    p95 = f"histogram_quantile(0.95, sum by (le) (rate({buckets}[5m])))"
     return {
         "name": f"seed-alerts-{service.name}",
         "rules": [
