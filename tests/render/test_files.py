@@ -68,3 +68,15 @@ def test_failed_write_leaves_no_temporary_file_and_the_old_content(
         write_tree(tmp_path, {**FILES, "alerts/a.rules.yaml": b"new\n"}, ["alerts"])
     assert (tmp_path / "alerts/a.rules.yaml").read_bytes() == b"a\n"
     assert [p.name for p in (tmp_path / "alerts").iterdir() if p.name.startswith(".zwobs")] == []
+
+
+def test_new_directory_appears_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_rename(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "rename", broken_rename)
+    with pytest.raises(OSError):
+        write_tree(tmp_path, FILES, ["alerts"])
+    assert list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ Files whose bytes are unchanged are not touched (stable mtimes, cheap re-renders
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,6 +103,28 @@ def _write_one(target: Path, content: bytes) -> bool:
     return True
 
 
+def _write_fresh(out: Path, top: str, files: Mapping[str, bytes]) -> None:
+    """A directory that does not exist yet is built beside its place and renamed into it:
+    it appears whole, and each file costs one create instead of a create and a rename."""
+    staging = out / f".zwobs-tmp-{os.getpid()}-{top}"
+    try:
+        for parent in sorted({(staging / p.split("/", 1)[1]).parent for p in files}):
+            parent.mkdir(parents=True, exist_ok=True)
+        for path, content in files.items():
+            relative = path.split("/", 1)[1]
+            fd = os.open(staging / relative, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
+        os.rename(staging, out / top)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def write_tree(
     out: Path,
     files: Mapping[str, bytes],
@@ -110,24 +133,39 @@ def write_tree(
 ) -> WriteReport:
     """Write changed files atomically and remove stale ones from the owned directories.
 
-    Files are written by a few threads: the work is system calls, which release the GIL,
-    and a fleet render writes tens of thousands of small files.
+    An owned directory that does not exist yet is written whole and renamed into place;
+    in an existing one each changed file is replaced atomically (by a few threads: the
+    work is system calls, which release the GIL).
     """
     directories = tuple(directories)
-    for parent in sorted({(out / path).parent for path in files}):
-        parent.mkdir(parents=True, exist_ok=True)
-    paths = list(files)
-    total = len(paths)
-    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-        outcomes: list[bool] = []
-        for index, result in enumerate(
-            pool.map(lambda p: _write_one(out / p, files[p]), paths, chunksize=64), 1
-        ):
-            outcomes.append(result)
+    out.mkdir(parents=True, exist_ok=True)
+    by_top: dict[str, dict[str, bytes]] = {}
+    for path, content in files.items():
+        by_top.setdefault(path.split("/", 1)[0], {})[path] = content
+    written: list[str] = []
+    total = len(files)
+    done = 0
+    for top, group in by_top.items():
+        if not (out / top).exists():
+            _write_fresh(out, top, group)
+            written.extend(group)
+            done += len(group)
             if progress is not None:
-                progress(index, total)
-    written = tuple(p for p, w in zip(paths, outcomes, strict=True) if w)
+                progress(done, total)
+            continue
+        for parent in sorted({(out / path).parent for path in group}):
+            parent.mkdir(parents=True, exist_ok=True)
+        paths = list(group)
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            contents = [group[p] for p in paths]
+            results = pool.map(lambda p, c: _write_one(out / p, c), paths, contents, chunksize=64)
+            for path, result in zip(paths, results, strict=True):
+                done += 1
+                if result:
+                    written.append(path)
+                if progress is not None:
+                    progress(done, total)
     stale = sorted(_on_disk(out, directories) - files.keys())
     for path in stale:
         (out / path).unlink()
-    return WriteReport(written=written, unchanged=total - len(written), removed=tuple(stale))
+    return WriteReport(written=tuple(written), unchanged=total - len(written), removed=tuple(stale))
