@@ -395,7 +395,7 @@ def _constant(metric: str, value: float, labels: dict[str, str]) -> Rule:
     return {"record": metric, "expr": f"vector({_num(value)})", "labels": labels}
 
 
-def _custom_rules(service: Service, slo: Slo, labels: dict[str, str]) -> list[Rule]:
+def _custom_rules(slo: Slo, labels: dict[str, str]) -> list[Rule]:
     errors = slo.errors_query.replace("{{.window}}", "5m")
     total = slo.total_query.replace("{{.window}}", "5m")
     return [
@@ -451,5 +451,5 @@ def service_group(catalog: Catalog, service: Service) -> Group:
                 )
             )
         if slo.kind is SloKind.CUSTOM:
-            rules.extend(_custom_rules(service, slo, labels))
+            rules.extend(_custom_rules(slo, labels))
     return {"name": f"zwobs-service-{service.name}", "rules": rules}
