@@ -109,3 +109,19 @@ def test_imported_service_clashing_with_a_catalog_service_is_an_error(tmp_path: 
     with pytest.raises(CatalogError) as info:
         _load(tmp_path, catalog_text, SLOTH)
     assert "service myservice is defined twice" in str(info.value)
+
+
+def test_imported_service_name_must_be_a_dns_label(tmp_path: Path) -> None:
+    issues = _issues(tmp_path, SLOTH.replace('service: "myservice"', 'service: "../etc"'))
+    assert any("service: expected a lowercase DNS label" in i for i in issues)
+
+
+def test_duplicate_slo_names_in_imports_are_rejected(tmp_path: Path) -> None:
+    head, slo = SLOTH.split("slos:\n")
+    issues = _issues(tmp_path, f"{head}slos:\n{slo}{slo}")
+    assert any("slos[1].name: duplicate SLO name" in i for i in issues)
+    path = tmp_path / "two.yaml"
+    path.write_text(f"{OPENSLO}---\n{OPENSLO}")
+    with pytest.raises(CatalogError) as info:
+        load_catalog([path])
+    assert "duplicate SLO name" in str(info.value)

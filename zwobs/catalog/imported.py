@@ -15,6 +15,7 @@ from typing import Any, Final
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from zwobs.catalog.model import AlertThresholds, Service, Slo, SloKind, SourceRef
+from zwobs.catalog.shape import NAME
 from zwobs.catalog.spec import Context, child_path
 
 __all__ = ["import_openslo", "import_sloth", "plain"]
@@ -54,6 +55,18 @@ def _text(ctx: Context, doc: Any, path: str, key: str, expected: str) -> str | N
     return value
 
 
+def _service_name(ctx: Context, doc: Any, path: str, key: str) -> str | None:
+    """A service name becomes a file name and a label value: a DNS label, as in catalogs."""
+    name = _text(ctx, doc, path, key, f"{key}: a service name")
+    if name is not None and not re.fullmatch(NAME, name):
+        ctx.error_at(
+            child_path(path, key),
+            f"expected a lowercase DNS label (a-z, 0-9, -; it names the rules file), got {name!r}",
+        )
+        return None
+    return name
+
+
 def _objective(ctx: Context, path: str, value: Any, scale: float) -> float | None:
     if not isinstance(value, float) or not 0 < value * scale < 100:
         expected = "a percentage in (0, 100)" if scale == 1 else "a ratio in (0, 1)"
@@ -78,7 +91,7 @@ def _service(name: str, slos: list[Slo], ref: SourceRef, origin: str, **extra: A
 def import_sloth(node: Node, ctx: Context) -> list[Service]:
     """Services of a Sloth ``prometheus/v1`` spec (one service, many SLOs)."""
     doc = plain(node, "", ctx)
-    name = _text(ctx, doc, "", "service", "service: a service name")
+    name = _service_name(ctx, doc, "", "service")
     labels = doc.get("labels") or {}
     team = str(labels.get("team") or labels.get("owner") or "unknown")
     tier_text = str(labels.get("tier", "3")).removesuffix(".0")
@@ -94,6 +107,9 @@ def import_sloth(node: Node, ctx: Context) -> list[Service]:
             ctx.error_at(path, "expected a mapping")
             continue
         slo_name = _text(ctx, raw, path, "name", "name: a string")
+        if slo_name is not None and slo_name in {s.name for s in slos}:
+            ctx.error_at(child_path(path, "name"), "duplicate SLO name")
+            continue
         objective = _objective(ctx, child_path(path, "objective"), raw.get("objective"), 1)
         sli = raw.get("sli") or {}
         events = sli.get("events") if isinstance(sli, dict) else None
@@ -170,7 +186,7 @@ def import_openslo(
             ctx.error_at(prefix, "expected spec: a mapping")
             continue
         spec_path = child_path(prefix, "spec")
-        service = _text(ctx, spec, spec_path, "service", "spec.service: a service name")
+        service = _service_name(ctx, spec, spec_path, "service")
         method = spec.get("budgetingMethod", "Occurrences")
         if method != "Occurrences":
             ctx.error_at(
@@ -215,6 +231,9 @@ def import_openslo(
             if not (name and service and errors and total and value is not None and days):
                 continue
             slo_name = name if len(objectives) == 1 else f"{name}-{index}"
+            if slo_name in {s.name for s in by_service.get(service, [])}:
+                ctx.error_at(child_path(prefix, "metadata.name"), "duplicate SLO name")
+                continue
             if periods.setdefault(service, days) != days:
                 ctx.error_at(
                     child_path(spec_path, "timeWindow"),
