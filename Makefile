@@ -28,10 +28,15 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy --strict zwobs
 
-unit: install
-	$(PY) -m pytest -q
+# The committed alerts/, dashboards/, rollouts/ and policies/ match examples/catalog.yaml.
+render-check: install
+	$(VENV)/bin/zwobs render examples/catalog.yaml --out . --check
 
-test: servers lint typecheck
+# Unit tests only: no server needed.
+unit: install
+	$(PY) -m pytest -q -m "not integration"
+
+test: servers lint typecheck render-check
 	$(PY) -m pytest -q -p no:cacheprovider
 
 demo: install
