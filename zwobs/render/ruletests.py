@@ -301,7 +301,13 @@ class _Builder:
                 "eval_time": evaluate,
                 "exp_samples": [],
             }
-            for m in (*names.SLO_ERROR_RATIO.values(), names.SLO_ERROR_RATIO_PERIOD)
+            for m in (
+                *names.SLO_ERROR_RATIO.values(),
+                names.SLO_ERROR_RATIO_PERIOD,
+                names.SLO_BUDGET_REMAINING,
+                names.SERVICE_ERROR_RATIO_RATE5M,
+                names.SERVICE_LATENCY_P95_5M,
+            )
         ]
         budget_check = {
             "expr": f'count by (slo) ({names.SLO_BUDGET_REMAINING}{{service="{self.service.name}",'
