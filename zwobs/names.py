@@ -173,9 +173,9 @@ SERVICE_LATENCY_P95_5M: Final = "service:http_request_duration_seconds:p95_5m"
 SLO_WINDOWS: Final[tuple[str, ...]] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 """The multi-window multi-burn-rate windows (Google SRE workbook)."""
 SLO_REQUESTS_RATE: Final = {w: f"slo:sli_requests:rate{w}" for w in SLO_WINDOWS}
-"""Per window: SLI events per second averaged over the window, ``{service, slo}``."""
+"""Per window: SLI events per second over the window, ``{service, slo, sli, slo_period}``."""
 SLO_ERRORS_RATE: Final = {w: f"slo:sli_errors:rate{w}" for w in SLO_WINDOWS}
-"""Per window: bad SLI events per second averaged over the window, ``{service, slo}``."""
+"""Per window: bad SLI events per second over the window (labels as SLO_REQUESTS_RATE)."""
 SLO_ERROR_RATIO: Final = {w: f"slo:sli_error:ratio_rate{w}" for w in SLO_WINDOWS}
 """Per window: bad/total from counts (not averaged ratios); absent, never NaN, when idle."""
 SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_error:ratio_period"
