@@ -40,3 +40,13 @@ def test_rendered_alert_files_round_trip() -> None:
     for content in render_alerts(catalog, RenderOptions()).values():
         data = yaml.safe_load(content)
         assert yaml.safe_load(dump_yaml(data)) == data
+
+
+@pytest.mark.parametrize("text", ["1e3", "y", "N", "0x1f", "0o17", "1_000", "+1", ".5", "1:30"])
+def test_strings_go_yaml_would_read_as_numbers_or_booleans_are_quoted(text: str) -> None:
+    assert dump_yaml({"k": text}) == f'k: "{text}"\n'.encode()
+
+
+@pytest.mark.parametrize("text", ["5m", "30d", "1h30m", "svc-00001", "slo:sli_error:ratio_rate5m"])
+def test_durations_and_names_stay_plain(text: str) -> None:
+    assert dump_yaml({"k": text}) == f"k: {text}\n".encode()

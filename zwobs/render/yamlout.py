@@ -9,22 +9,36 @@ block when it spans lines. ``tests/render/test_yamlout.py`` round-trips through 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Final
 
+import yaml
+
 __all__ = ["dump_yaml", "is_plain"]
 
-_PLAIN: Final = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:+=-]*")
+_PLAIN: Final = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./:+=-]*")
+_STR_TAG: Final = "tag:yaml.org,2002:str"
+_resolver: Final[Any] = yaml.resolver.Resolver()
+# What Go's YAML (Prometheus, promtool) would read as something else than a string, beyond
+# PyYAML's YAML 1.1 rules: exponent floats without a dot, radix ints, y/n booleans.
+_GO_NUMBER: Final = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|0[xob][0-9a-fA-F_]+"
+)
 _RESERVED: Final = frozenset(
     {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 )
 _SAFE_BLOCK_LINE: Final = re.compile(r"[^\s].*|")
 
 
+@functools.lru_cache(maxsize=65536)
 def is_plain(text: str) -> bool:
-    """True when ``text`` is written as is (no quotes, no escapes) wherever it appears."""
-    return bool(_PLAIN.fullmatch(text)) and text.lower() not in _RESERVED
+    """True when ``text`` is written as is (no quotes, no escapes) wherever it appears:
+    only safe characters, and YAML would not read it as a number, boolean, null or date."""
+    if not _PLAIN.fullmatch(text) or text.lower() in _RESERVED or _GO_NUMBER.fullmatch(text):
+        return False
+    return bool(_resolver.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG)
 
 
 def _scalar(value: Any) -> str:
@@ -39,7 +53,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and text.lower() not in _RESERVED:
+    if is_plain(text):
         return text
     return json.dumps(text, ensure_ascii=False)
 
