@@ -23,11 +23,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a file, bench/ would come first on sys.path and bench/secrets.py would shadow
-# the standard library's ``secrets``: put the repository root there instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 PAYLOAD: dict[str, Any] = {
     "version": 2,

@@ -1,6 +1,6 @@
 """zwobs.secrets: a cached ``get`` against a direct hvac read, side by side in one run.
 
-    python bench/secrets.py          # starts an OpenBao dev server on a loopback port
+    python -m bench.secrets          # starts an OpenBao dev server on a loopback port
 
 Prints microseconds per read for: a direct hvac KV v2 read from OpenBao (what a
 service does without a cache), zwobs ``get`` (cached, inside its TTL), zwobs async
@@ -19,16 +19,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-# Run as a script, this file's directory would come first on sys.path and this module
-# would shadow the standard library's ``secrets``: put the repository root there instead.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+from prometheus_client import CollectorRegistry
 
-from prometheus_client import CollectorRegistry  # noqa: E402
-
-from tests.servers.openbao import start_openbao  # noqa: E402
-from zwobs.secrets import (  # noqa: E402
+from tests.servers.openbao import start_openbao
+from zwobs.secrets import (
     AsyncSecretsClient,
     SecretsClient,
     SecretsConfig,
