@@ -6,7 +6,6 @@ yggdrasil engine that UnleashClient itself uses (see ``_engine``).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -14,7 +13,6 @@ import platform
 import random
 import re
 import socket
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -25,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from zwobs.atomic import write_atomic
 from zwobs.flags import _overrides
 from zwobs.flags._context import ContextExtractor, build_context, request_context, starlette_user
 from zwobs.flags._engine import engine_available
@@ -278,21 +277,13 @@ class FlagsClient:
     def _persist(self, body: bytes) -> None:
         if self._cache_file is None or not self._cache_writable:
             return
-        tmp: str | None = None
         try:
-            self._cache_file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".zwobs-flags-", dir=self._cache_file.parent)
-            with os.fdopen(fd, "wb") as out:
-                out.write(body)
-            os.replace(tmp, self._cache_file)
+            write_atomic(self._cache_file, body)
         except OSError as exc:
             self._cache_writable = False  # e.g. a read-only filesystem: memory is enough
             _log.info(
                 "flags: not caching to %s (%s); keeping state in memory", self._cache_file, exc
             )
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
     def _client_info(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from zwobs.atomic import write_atomic
+
 __all__ = ["Drift", "DriftKind", "WriteReport", "check_tree", "write_tree"]
 
 _WRITERS = 8
@@ -75,23 +77,6 @@ def check_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str]
     return sorted(drifts, key=lambda d: d.path)
 
 
-def _atomic_write(target: Path, content: bytes) -> None:
-    """Write a sibling temporary file, then rename it over ``target`` (atomic on POSIX)."""
-    tmp = target.with_name(f".zwobs-tmp-{os.getpid()}-{target.name}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _write_one(target: Path, content: bytes) -> bool:
     """Write ``target`` unless it already holds ``content``; True when written."""
     try:
@@ -99,7 +84,7 @@ def _write_one(target: Path, content: bytes) -> bool:
             return False
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
-    _atomic_write(target, content)
+    write_atomic(target, content)
     return True
 
 

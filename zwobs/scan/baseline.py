@@ -7,10 +7,10 @@ numbers out, so moving a manifest block or adding lines above it keeps it baseli
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from zwobs.atomic import write_atomic
 
 from .model import Finding
 from .trivy import ScanError
@@ -54,13 +54,5 @@ def write_baseline(file: Path, findings: Iterable[Finding]) -> int:
         key=lambda e: (e["path"], e["id"], e["fingerprint"]),
     )
     text = json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2) + "\n"
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".zwobs-tmp-", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(file, text)
     return len(entries)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from zwobs.atomic import write_atomic
 from zwobs.policies import PolicyParams
 
 from . import FORMATS, render
@@ -141,18 +140,6 @@ def _outputs(values: list[str]) -> list[tuple[str, Path]]:
     return outputs
 
 
-def _write(file: Path, text: str) -> None:
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".zwobs-tmp-", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _params(catalog: Path) -> PolicyParams:
     from zwobs.catalog import CatalogError, load_catalog
 
@@ -200,7 +187,7 @@ def handle(args: argparse.Namespace) -> int:
         outputs = _outputs(args.output)
         outcome = run_scan(_options(args))
         for fmt, file in outputs:
-            _write(file, render(outcome, fmt))
+            write_atomic(file, render(outcome, fmt))
         if args.write_baseline:
             kept = [a.finding for a in outcome.gate.assessed if a.status is not Status.WAIVED]
             count = write_baseline(args.write_baseline, kept)
