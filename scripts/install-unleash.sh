@@ -17,9 +17,9 @@ if [ -f "$DEST/node_modules/unleash-server/package.json" ]; then
   exit 0
 fi
 command -v npm >/dev/null || { echo "npm is required to install unleash-server" >&2; exit 2; }
-echo "installing unleash-server@8 into $DEST (npm)"
+echo "installing unleash-server@8.2.0 into $DEST (npm)"
 mkdir -p "$DEST"
 [ -f "$DEST/package.json" ] || echo '{"name": "zwobs-unleash", "private": true}' > "$DEST/package.json"
 # Unleash 8 asks for Node >= 22 (EBADENGINE warning) but runs on Node 20 for what the tests use.
-(cd "$DEST" && npm install unleash-server@8 --no-audit --no-fund --loglevel=error >/dev/null)
+(cd "$DEST" && npm install unleash-server@8.2.0 --no-audit --no-fund --loglevel=error >/dev/null)
 test -f "$DEST/node_modules/unleash-server/package.json"
