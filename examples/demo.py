@@ -25,8 +25,9 @@ def main() -> int:
     code = zwobs_cli(["render", str(catalog), "--out", str(out)])
     if code != 0:
         return code
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        print(f"   wrote {path.relative_to(_ROOT)}")
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        files = sum(1 for p in folder.rglob("*") if p.is_file())
+        print(f"   {folder.relative_to(_ROOT)}/: {files} files")
     print(
         f"\n== user-service on http://{HOST}:{PORT}  (Ctrl-C stops it)\n"
         f"   curl http://{HOST}:{PORT}/v1/users/me\n"
