@@ -102,7 +102,12 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
     if wrk is None:
         sys.exit("the --uvicorn mode needs wrk (Debian package `wrk`) as the load generator")
     root = Path(__file__).resolve().parents[1]
-    targets = {"bare": "bench.servers:bare", "zwobs": "bench.servers:zwobs_app"}
+    targets = {
+        "bare": "bench.servers:bare",
+        "zwobs": "bench.servers:zwobs_app",
+        "prometheus-fastapi-instrumentator": "bench.servers:instrumentator_app",
+        "starlette-exporter": "bench.servers:starlette_exporter_app",
+    }
     servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     try:
         for name, target in targets.items():
@@ -112,27 +117,44 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
             env = {**os.environ, "ZWOBS_TRACING": "false"}
             servers[name] = (subprocess.Popen(argv, cwd=root, env=env), port)
             _wait_port(port)
-        samples: dict[str, list[float]] = {name: [] for name in targets}
+        rps: dict[str, list[float]] = {name: [] for name in targets}
+        cpu_us: dict[str, list[float]] = {name: [] for name in targets}
         for _ in range(rounds):  # interleaved, so load from elsewhere hits both alike
-            for name, (_, port) in servers.items():
-                samples[name].append(_wrk(wrk, port, seconds))
+            for name, (process, port) in servers.items():
+                before = _cpu_seconds(process.pid)
+                requests, per_second = _wrk(wrk, port, seconds)
+                cpu_us[name].append((_cpu_seconds(process.pid) - before) / requests * 1e6)
+                rps[name].append(per_second)
     finally:
         for process, _ in servers.values():
             process.terminate()
             process.wait(10)
     print(f"== uvicorn on loopback, wrk -c32, median of {rounds} interleaved {seconds}s runs\n")
-    median = {name: statistics.median(values) for name, values in samples.items()}
-    for name, rps in median.items():
-        print(f"{name:10} {rps:10.0f} requests/s")
-    print(f"\nthroughput zwobs / bare = {median['zwobs'] / median['bare']:.2f}")
+    print(f"{'variant':34} {'requests/s':>11} {'server CPU us/request':>22} {'CPU ratio':>10}")
+    median_rps = {name: statistics.median(values) for name, values in rps.items()}
+    median_cpu = {name: statistics.median(values) for name, values in cpu_us.items()}
+    for name in targets:
+        ratio = median_cpu["bare"] / median_cpu[name]
+        print(f"{name:34} {median_rps[name]:11.0f} {median_cpu[name]:22.1f} {ratio:10.2f}")
+    wall = median_rps["zwobs"] / median_rps["bare"]
+    cpu = median_cpu["bare"] / median_cpu["zwobs"]
+    print(f"\nthroughput zwobs / bare: {wall:.2f} by wall clock, {cpu:.2f} by server CPU time")
 
 
-def _wrk(wrk: str, port: int, seconds: int) -> float:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of ``pid``: unlike wall time, what other tenants do barely moves it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(wrk: str, port: int, seconds: int) -> tuple[int, float]:
+    """Requests served and requests per second of one wrk run."""
     argv = [wrk, "-t1", "-c32", f"-d{seconds}s", f"http://127.0.0.1:{port}/users/42"]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    return float(
-        next(line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec"))
-    )
+    lines = out.splitlines()
+    requests = int(next(line.split()[0] for line in lines if "requests in" in line))
+    per_second = float(next(line.split()[1] for line in lines if line.startswith("Requests/sec")))
+    return requests, per_second
 
 
 def _free_port() -> int:
