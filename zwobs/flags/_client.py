@@ -18,10 +18,10 @@ import time
 import urllib.parse
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from zwobs.atomic import write_atomic
 from zwobs.flags import _overrides
@@ -40,6 +40,8 @@ from zwobs.flags.variant import DISABLED, ENABLED_NO_VARIANT, Variant
 __all__ = ["FlagsClient"]
 
 _log = logging.getLogger("zwobs.flags")
+
+T = TypeVar("T")
 _SDK = "zwobs:0.1.0"
 _MAX_BACKOFF = 60.0
 _STRATEGIES = (
@@ -499,25 +501,23 @@ class FlagsClient:
 
     def get_int(self, name: str, default: int, **context: Any) -> int:
         """The payload of the enabled variant as an integer, else ``default``."""
-        text = self.get_string(name, "", **context)
-        try:
-            return int(text) if text else default
-        except ValueError:
-            return default
+        return self._parsed_payload(name, default, int, context)
 
     def get_float(self, name: str, default: float, **context: Any) -> float:
         """The payload of the enabled variant as a number, else ``default``."""
-        text = self.get_string(name, "", **context)
-        try:
-            return float(text) if text else default
-        except ValueError:
-            return default
+        return self._parsed_payload(name, default, float, context)
 
     def get_json(self, name: str, default: Any, **context: Any) -> Any:
         """The payload of the enabled variant parsed as JSON, else ``default``."""
+        return self._parsed_payload(name, default, json.loads, context)
+
+    def _parsed_payload(
+        self, name: str, default: T, parse: Callable[[str], T], context: dict[str, Any]
+    ) -> T:
+        """``parse`` of the payload; ``default`` when there is none or it does not parse."""
         text = self.get_string(name, "", **context)
         try:
-            return json.loads(text) if text else default
+            return parse(text) if text else default
         except ValueError:
             return default
 
