@@ -10,33 +10,33 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-
-from zwobs.verify.command import configure as configure_verify
+from typing import TYPE_CHECKING, TypeAlias
 
 __all__ = ["main"]
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_INCONCLUSIVE = 3
-
 Handler = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zwobs", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="zwobs",
+        description="Render alerts, dashboards, canary analysis and policies from one service"
+        " catalog; gate deployments (verify) and builds (scan).",
+        epilog="Exit codes: 0 ok, 1 drift or findings over the gate, 2 usage or user error,"
+        " 3 inconclusive (verify).",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in _ADDERS:
         add(sub)
     return parser
 
 
-# Each part registers its subcommands here (see the _add_* functions below).
-_ADDERS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
-
-
-def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_verify(sub: Subparsers) -> None:
     """``zwobs verify``: the deployment gate (error ratio and latency from a live Prometheus)."""
+    from zwobs.verify.command import configure as configure_verify
+
     configure_verify(
         sub.add_parser(
             "verify",
@@ -47,10 +47,7 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
-_ADDERS.append(_add_verify)
-
-
-def _add_scan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_scan(sub: Subparsers) -> None:
     """``zwobs scan``: Trivy with the zwobs policy pack, waivers, baseline and a CI gate."""
     from zwobs.scan.command import configure as configure_scan
 
@@ -64,10 +61,7 @@ def _add_scan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
 
-_ADDERS.append(_add_scan)
-
-
-def _add_catalog(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_catalog(sub: Subparsers) -> None:
     """``zwobs validate``, ``zwobs catalog schema`` and ``zwobs render`` (catalog -> files)."""
     from zwobs.catalog.command import configure_schema, configure_validate
     from zwobs.render.command import configure as configure_render
@@ -90,17 +84,21 @@ def _add_catalog(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
 
 
-_ADDERS.append(_add_catalog)
-
-
-def _add_secrets(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_secrets(sub: Subparsers) -> None:
     """``zwobs secrets check``: read a secret with this environment's config, print no value."""
     from zwobs.secrets.command import configure as configure_secrets
 
     configure_secrets(sub.add_parser("secrets", help="check access to Vault/OpenBao secrets"))
 
 
-_ADDERS.append(_add_secrets)
+# Each part's subcommands; imports stay inside the adders so `zwobs verify` never loads
+# the generators and `zwobs render` never loads hvac.
+_ADDERS: tuple[Callable[[Subparsers], None], ...] = (
+    _add_catalog,
+    _add_verify,
+    _add_scan,
+    _add_secrets,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
