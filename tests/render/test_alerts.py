@@ -314,3 +314,39 @@ def test_shared_renderings_equal_rendering_each_service_directly() -> None:
         )
         assert document is not None
         assert files[f"alerts/{service.name}.test.yaml"] == dump_yaml(document, header)
+
+
+def test_long_window_rates_sum_exactly_their_tiles_at_any_evaluation_time(
+    tmp_path: Path,
+) -> None:
+    # A constant 5m rate of 2/s must read 2/s over every long window, also when the rule is
+    # evaluated on a 5m boundary, where [1h:5m] would hold 13 tiles instead of 12.
+    write_alerts(_fleet(1), tmp_path)
+    series = '{service="svc-00000",slo="availability"}'
+    expected = [
+        {
+            "eval_time": eval_time,
+            "expr": f"{names.SLO_REQUESTS_RATE[window]}{series}",
+            "exp_samples": [{"labels": f"{names.SLO_REQUESTS_RATE[window]}{series}", "value": 2}],
+        }
+        for window in ("30m", "1h", "2h", "6h")
+        for eval_time in ("7h", "7h1m", "7h3m")
+    ]
+    test = {
+        "rule_files": ["_fleet.rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {"series": f"{names.SLO_REQUESTS_RATE['5m']}{series}", "values": "2x480"}
+                ],
+                "promql_expr_test": expected,
+            }
+        ],
+    }
+    (tmp_path / "alerts" / "tiles.test.yaml").write_text(yaml.safe_dump(test))
+    for other in (tmp_path / "alerts").glob("svc-*.test.yaml"):
+        other.unlink()
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode == 0, tested.stdout + tested.stderr

@@ -180,12 +180,14 @@ def _windows_group() -> Group:
         }
     ]
     for window in n.SLO_WINDOWS[1:]:
-        tiles = window_seconds(window) // 300
+        seconds = window_seconds(window)
+        # A range includes both ends: [1h:5m] holds 13 tiles when the evaluation falls on a
+        # 5m boundary. One second less always holds exactly seconds/300 tiles.
         for table in (n.SLO_REQUESTS_RATE, n.SLO_ERRORS_RATE):
             rules.append(
                 {
                     "record": table[window],
-                    "expr": f"sum_over_time({table['5m']}[{window}:5m]) / {tiles}",
+                    "expr": f"sum_over_time({table['5m']}[{seconds - 1}s:5m]) / {seconds // 300}",
                 }
             )
         rules.append(
