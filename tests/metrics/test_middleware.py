@@ -152,6 +152,21 @@ async def test_app_exception_counts_500_observes_duration_and_propagates_unchang
     assert duration_sum >= 0.05
 
 
+async def test_app_exception_after_the_response_started_counts_500() -> None:
+    async def broken_stream(request: Request) -> Response:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"first"
+            raise AppBugError("stream broke")
+
+        return StreamingResponse(chunks())
+
+    app, registry = make_app(Route("/stream", broken_stream))
+    with pytest.raises(AppBugError):
+        await call(app, "/stream")
+    assert requests(registry, method="GET", path="/stream", status="500") == 1
+    assert requests(registry, method="GET", path="/stream", status="200") == 0
+
+
 async def test_client_gone_before_response_is_counted_as_499() -> None:
     async def reads_body(request: Request) -> Response:
         await request.body()  # raises ClientDisconnect

@@ -157,8 +157,8 @@ class MetricsMiddleware:
             await self.app(scope, receive_counting, send_observing)
         except BaseException as exc:
             if exchange.end_ns == 0:
-                if exchange.status is None:
-                    exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
+                # Even after a 200 has started, a response that broke off is an error.
+                exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
                 self._finish(scope, exchange, start_perf, exc)
             raise
         else:
