@@ -122,3 +122,28 @@ def test_an_image_scan_without_a_vulnerability_database_exits_2(
     )
     assert code == 2
     assert "no Trivy vulnerability database" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"waivers:\n  - id: KSV018\n    path: a.yaml\n    reason: r\n    owner: o\n"
+            b"    expires: 2026-13-01\n",
+            "not valid YAML: month must be in 1..12",
+        ),
+        (b"waivers: [\xff]\n", "cannot read waivers: not UTF-8"),
+    ],
+    ids=["invalid-date", "not-utf8"],
+)
+def test_an_unloadable_waiver_file_exits_2_naming_the_file(
+    content: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_bytes(content)
+    report = str(DATA / "recorded" / "image-vulns.json")
+    code = main(["scan", "--from-json", report, "--waivers", str(waivers)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"zwobs scan: error: {waivers}: {message}" in err
+    assert "Traceback" not in err

@@ -152,7 +152,11 @@ def load_waivers(file: Path) -> list[Waiver]:
         data = yaml.load(file.read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise ScanError(f"{file}: cannot read waivers: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ScanError(f"{file}: cannot read waivers: not UTF-8 ({exc.reason})") from None
     except yaml.YAMLError as exc:
+        raise ScanError(f"{file}: not valid YAML: {exc}") from None
+    except ValueError as exc:  # an invalid unquoted date, e.g. ``expires: 2026-13-01``
         raise ScanError(f"{file}: not valid YAML: {exc}") from None
     if data is None:
         return []
