@@ -53,3 +53,20 @@ def test_only_names_py_spells_a_metric_name() -> None:
             if re.search(rf"[\"']{re.escape(name)}[\"'{{]", text)
         ]
     assert offenders == []
+
+
+def test_a_command_imports_only_its_own_part() -> None:
+    code = (
+        "import sys\n"
+        "from zwobs.cli import main\n"
+        "try:\n"
+        "    main(['verify', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "parts = ('zwobs.render', 'zwobs.catalog', 'zwobs.scan', 'zwobs.secrets')\n"
+        "print('loaded:' + ','.join(sorted(m for m in sys.modules if m.startswith(parts))))"
+    )
+    lines = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert "loaded:" in lines, f"zwobs verify loaded other parts: {lines[-1]}"

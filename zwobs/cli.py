@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="zwobs",
         description="Render alerts, dashboards, canary analysis and policies from one service"
@@ -28,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
         " 3 inconclusive (verify).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in _ADDERS:
+    # Only the named command's part is imported: `zwobs verify` never loads the generators,
+    # `zwobs render` never loads hvac. Help and usage errors list every command.
+    adders = [_COMMANDS[command]] if command in _COMMANDS else dict.fromkeys(_COMMANDS.values())
+    for add in adders:
         add(sub)
     return parser
 
@@ -91,18 +94,19 @@ def _add_secrets(sub: Subparsers) -> None:
     configure_secrets(sub.add_parser("secrets", help="check access to Vault/OpenBao secrets"))
 
 
-# Each part's subcommands; imports stay inside the adders so `zwobs verify` never loads
-# the generators and `zwobs render` never loads hvac.
-_ADDERS: tuple[Callable[[Subparsers], None], ...] = (
-    _add_catalog,
-    _add_verify,
-    _add_scan,
-    _add_secrets,
-)
+_COMMANDS: dict[str, Callable[[Subparsers], None]] = {
+    "validate": _add_catalog,
+    "catalog": _add_catalog,
+    "render": _add_catalog,
+    "verify": _add_verify,
+    "scan": _add_scan,
+    "secrets": _add_secrets,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(arguments[0] if arguments else None).parse_args(arguments)
     handler: Handler = args.handler
     try:
         return handler(args)
