@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -76,6 +77,14 @@ def test_a_file_that_is_not_a_baseline_is_refused(tmp_path: Path) -> None:
     file = tmp_path / "b.json"
     file.write_text('{"something": 1}')
     with pytest.raises(ScanError, match="expected a zwobs baseline"):
+        load_baseline(file)
+
+
+@pytest.mark.parametrize("text", ["[1]", "null", '"findings"', "1"])
+def test_json_that_is_not_an_object_is_refused(text: str, tmp_path: Path) -> None:
+    file = tmp_path / "b.json"
+    file.write_text(text)
+    with pytest.raises(ScanError, match=re.escape(f"{file}: expected a zwobs baseline")):
         load_baseline(file)
 
 

@@ -147,3 +147,15 @@ def test_an_unloadable_waiver_file_exits_2_naming_the_file(
     assert code == 2
     assert f"zwobs scan: error: {waivers}: {message}" in err
     assert "Traceback" not in err
+
+
+def test_a_baseline_that_is_a_json_list_exits_2_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("[1]")
+    report = str(DATA / "recorded" / "image-vulns.json")
+    code = main(["scan", "--from-json", report, "--baseline", str(baseline)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"zwobs scan: error: {baseline}: expected a zwobs baseline" in err

@@ -31,7 +31,7 @@ def load_baseline(file: Path) -> set[str]:
     except ValueError as exc:
         raise ScanError(f"{file}: baseline is not JSON: {exc}") from None
     entries = data.get("findings") if isinstance(data, dict) else None
-    if data.get("version") != BASELINE_VERSION or not isinstance(entries, list):
+    if not isinstance(entries, list) or data.get("version") != BASELINE_VERSION:
         raise ScanError(
             f"{file}: expected a zwobs baseline (version {BASELINE_VERSION}, `findings` list)"
         )
