@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import httpx
 import pytest
 from opentelemetry import trace
@@ -126,3 +129,31 @@ def test_mounted_transports_are_wrapped_too(spans: InMemorySpanExporter) -> None
     _, trace_id, span_id, _ = request.headers["traceparent"].split("-")
     assert trace_id == format_trace_id(span.context.trace_id)
     assert span_id == f"{span.context.span_id:016x}"
+
+
+def test_requests_through_a_proxy_still_carry_the_trace(spans: InMemorySpanExporter) -> None:
+    # A loopback HTTP proxy that answers every request itself and records its headers.
+    seen: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("traceparent", ""))
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        proxy = f"http://127.0.0.1:{server.server_address[1]}"
+        with client(proxy=proxy) as http_client:
+            assert http_client.get("http://upstream.invalid/x").status_code == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+    (span,) = _by_kind(spans, SpanKind.CLIENT)
+    assert seen == [seen[0]]
+    assert format_trace_id(span.context.trace_id) in seen[0]

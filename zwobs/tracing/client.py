@@ -154,9 +154,12 @@ def client(**kwargs: Any) -> httpx.Client:
 
     A given ``transport`` and the transports of ``mounts`` are wrapped; otherwise
     a default transport is built from ``verify``, ``cert``, ``http2``, ``limits``...
-    Proxies from the environment are not applied: pass them as ``mounts``.
+    ``proxy`` goes into that transport. Proxies from the environment are not
+    applied: pass them as ``proxy`` or ``mounts``.
     """
-    inner = kwargs.pop("transport", None) or httpx.HTTPTransport(**_split_options(kwargs))
+    inner = kwargs.pop("transport", None) or httpx.HTTPTransport(
+        proxy=kwargs.pop("proxy", None), **_split_options(kwargs)
+    )
     mounts: Mapping[str, httpx.BaseTransport | None] = kwargs.pop("mounts", None) or {}
     return httpx.Client(
         transport=TracingTransport(inner),
@@ -167,7 +170,9 @@ def client(**kwargs: Any) -> httpx.Client:
 
 def async_client(**kwargs: Any) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` (same arguments) whose requests continue the current trace."""
-    inner = kwargs.pop("transport", None) or httpx.AsyncHTTPTransport(**_split_options(kwargs))
+    inner = kwargs.pop("transport", None) or httpx.AsyncHTTPTransport(
+        proxy=kwargs.pop("proxy", None), **_split_options(kwargs)
+    )
     mounts: Mapping[str, httpx.AsyncBaseTransport | None] = kwargs.pop("mounts", None) or {}
     return httpx.AsyncClient(
         transport=AsyncTracingTransport(inner),
