@@ -10,7 +10,6 @@ route is matched a second time.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -48,7 +47,6 @@ class RouteTemplates:
 
     def __init__(self, app: Any) -> None:
         self._app = app
-        self._lock = threading.Lock()
         self._static: dict[str, str] = {}
         self._dynamic: list[tuple[re.Pattern[str], str]] = []
         self._indexed_routes = -1
@@ -105,9 +103,9 @@ class RouteTemplates:
                 dynamic.append((pattern, template))
             else:
                 static[template] = template
-        with self._lock:
-            self._static, self._dynamic = static, dynamic
-            self._indexed_routes = len(routes)
+        # Readers may see the old index for a moment: both are valid answers.
+        self._static, self._dynamic = static, dynamic
+        self._indexed_routes = len(routes)
 
 
 def _mount_prefixes(routes: Iterable[BaseRoute], prefix: str) -> Iterable[str]:
