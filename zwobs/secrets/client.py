@@ -166,6 +166,8 @@ class SecretsClient:
             leader = future is None
             if future is None:
                 future = self._inflight[k] = Future()
+                # Running: an awaiter that is cancelled (asyncio.wrap_future) cannot cancel it.
+                future.set_running_or_notify_cancel()
         if not leader:
             return future.result()
         try:
