@@ -51,3 +51,14 @@ def test_catalog_schema_prints_the_json_schema(
     out = tmp_path / "schema.json"
     assert main(["catalog", "schema", "--out", str(out)]) == 0
     assert out.read_text() == printed
+
+
+def test_validate_a_control_character_exits_2_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("services:\n  - name: a\x01b\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2:12: invalid YAML: control characters are not allowed" in err
+    assert "Traceback" not in err

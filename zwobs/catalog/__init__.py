@@ -77,6 +77,15 @@ def _documents(path: Path, ctx: Context) -> list[Node]:
         problem = exc.problem or exc.context or "invalid YAML"
         ctx.issues.append(Issue(str(path), line, column, "", f"invalid YAML: {problem}"))
         return []
+    except yaml.YAMLError as exc:  # a ReaderError: a control character, for one
+        position = getattr(exc, "position", None)
+        line, column = 1, 1
+        if isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+            column = position - text.rfind("\n", 0, position)
+        problem = getattr(exc, "reason", None) or "invalid YAML"
+        ctx.issues.append(Issue(str(path), line, column, "", f"invalid YAML: {problem}"))
+        return []
 
 
 def _check_imported(service: Service, ctx: Context) -> None:
