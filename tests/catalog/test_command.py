@@ -62,3 +62,21 @@ def test_validate_a_control_character_exits_2_with_file_and_line(
     err = capsys.readouterr().err
     assert f"{path}:2:12: invalid YAML: control characters are not allowed" in err
     assert "Traceback" not in err
+
+
+def test_catalog_schema_out_creates_a_missing_directory(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "dir" / "schema.json"
+    assert main(["catalog", "schema", "--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == json_schema()
+
+
+def test_catalog_schema_out_that_cannot_be_written_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = blocker / "schema.json"
+    assert main(["catalog", "schema", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {out}: ")
+    assert "Traceback" not in err

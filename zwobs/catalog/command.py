@@ -1,6 +1,7 @@
 """``zwobs validate`` and ``zwobs catalog schema``: the catalog's own subcommands.
 
-Exit codes: 0 valid, 1 warnings under ``--strict``, 2 invalid catalog or unreadable file.
+Exit codes: 0 valid, 1 warnings under ``--strict``, 2 invalid catalog, unreadable file or
+unwritable ``--out``.
 """
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
+from zwobs.atomic import write_atomic
 from zwobs.catalog import CatalogError, catalog_warnings, json_schema, load_catalog
 
 __all__ = ["configure_schema", "configure_validate", "report_catalog_error"]
@@ -47,8 +50,11 @@ def configure_validate(parser: argparse.ArgumentParser) -> None:
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        try:
+            write_atomic(Path(args.out), text)
+        except OSError as error:
+            print(f"error: cannot write {args.out}: {error.strerror}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(text)
     return 0
