@@ -8,7 +8,6 @@ import random
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from tests.catalog.specs import OPENSLO, SLOTH
@@ -279,15 +278,6 @@ def test_imported_sloth_slo_burns_through_the_shared_engine(tmp_path: Path) -> N
     (tmp_path / "alerts" / "myservice.test.yaml").write_text(yaml.safe_dump(test))
     tested = promtool_test(tmp_path / "alerts")
     assert tested.returncode == 0, tested.stdout + tested.stderr
-
-
-@pytest.mark.parametrize("bound", [0.005, 0.5, 1.0, 10.0, 2.5])
-def test_latency_threshold_le_matches_prometheus_client(bound: float) -> None:
-    from prometheus_client.utils import floatToGoString
-
-    from zwobs.render.rules import bucket_label
-
-    assert bucket_label(bound) == floatToGoString(bound)
 
 
 def test_shared_renderings_equal_rendering_each_service_directly() -> None:

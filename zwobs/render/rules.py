@@ -22,13 +22,13 @@ from typing import Any, Final
 
 from zwobs import names
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
+from zwobs.promql import bucket_label
 
 __all__ = [
     "BURN_WINDOWS",
     "DEFAULT_FOR",
     "BurnWindow",
     "alert_for",
-    "bucket_label",
     "burn_factor",
     "fleet_groups",
     "period_label",
@@ -77,16 +77,6 @@ def period_label(days: int) -> str:
 def burn_factor(window: BurnWindow, period_days: int) -> float:
     """The window's factor scaled to the SLO period (28d: 13.44, 5.6, 2.8, 0.933)."""
     return float(f"{window.factor_30d * period_days / 30:.6g}")
-
-
-def bucket_label(bound: float) -> str:
-    """``le`` exactly as prometheus_client exports it (Go float formatting)."""
-    text = repr(float(bound))
-    dot = text.find(".")
-    if bound > 0 and dot > 6:
-        mantissa = f"{text[0]}.{text[1:dot]}{text[dot + 1 :]}".rstrip("0.")
-        return f"{mantissa}e+0{dot - 1}"
-    return text
 
 
 def alert_for(catalog: Catalog, key: str) -> str:

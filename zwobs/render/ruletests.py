@@ -13,10 +13,10 @@ from typing import Any
 
 from zwobs import names
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
+from zwobs.promql import bucket_label
 from zwobs.render.rules import (
     BURN_WINDOWS,
     alert_for,
-    bucket_label,
     burn_factor,
     period_label,
     window_seconds,
