@@ -162,7 +162,7 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
                     f"--image {image}: no Trivy vulnerability database in the cache; "
                     "download it first (`trivy --download-db-only`)"
                 )
-            report = trivy.scan("image", image, scanners=("vuln", "secret"))
+            report = trivy.scan("image", image, scanners=(*(("vuln",) if vuln else ()), "secret"))
             parsed = parse_report(
                 report,
                 display_path=partial(_image_target, image),
