@@ -21,15 +21,16 @@ class Usage:
         self._counts: dict[str, list[Any]] = {}
         self._start = _now()
 
-    def enabled(self, name: str, value: bool) -> None:
+    def enabled(self, name: str, value: bool) -> list[Any]:
+        """Count one evaluation; returns the entry it counted in (``take`` may swap the table)."""
         counts = self._counts.get(name)
         if counts is None:
             counts = self._counts.setdefault(name, [0, 0, {}])
         counts[0 if value else 1] += 1
+        return counts
 
     def variant(self, name: str, feature_enabled: bool, variant: str) -> None:
-        self.enabled(name, feature_enabled)
-        variants = self._counts[name][2]
+        variants = self.enabled(name, feature_enabled)[2]
         variants[variant] = variants.get(variant, 0) + 1
 
     def take(self) -> dict[str, Any] | None:
