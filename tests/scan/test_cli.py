@@ -87,6 +87,7 @@ def test_a_crashing_trivy_exits_2_never_0(capsys: pytest.CaptureFixture[str]) ->
         (["--output", "pdf=x.pdf"], "--output pdf=x.pdf: expected FORMAT=FILE"),
         (["--baseline", "/nonexistent/b.json"], "cannot read baseline"),
         (["--today", "tomorrow"], "--today tomorrow: expected YYYY-MM-DD"),
+        (["--catalog", "/nonexistent/c.yaml"], "/nonexistent/c.yaml:1:1: cannot read the file"),
     ],
 )
 def test_bad_options_exit_2_with_a_clear_message(

@@ -147,8 +147,6 @@ def _params(catalog: Path) -> PolicyParams:
         return PolicyParams.from_catalog(load_catalog([catalog]))
     except CatalogError as exc:
         raise ScanError(f"invalid catalog:\n{exc}") from None
-    except OSError as exc:
-        raise ScanError(f"{catalog}: cannot read catalog: {exc.strerror}") from None
 
 
 def _options(args: argparse.Namespace) -> ScanOptions:

@@ -92,14 +92,12 @@ def _status_before_gate(  # noqa: PLR0917 - internal helper, called once
     policy: GatePolicy,
     today: dt.date,
     used: set[int],
-    expired_hits: set[int],
 ) -> tuple[Status | None, Waiver | None, Waiver | None]:
     expired: Waiver | None = None
     for position, waiver in enumerate(waivers):
         if not waiver.matches(finding):
             continue
         if waiver.expired(today):
-            expired_hits.add(position)
             expired = expired or waiver
             continue
         used.add(position)
@@ -124,11 +122,10 @@ def evaluate(
     waiver_list = list(waivers)
     baseline_set = set(baseline)
     used: set[int] = set()
-    expired_hits: set[int] = set()
     staged: list[tuple[Finding, Status | None, Waiver | None, Waiver | None]] = []
     for finding in findings:
         status, waiver, expired = _status_before_gate(
-            finding, waiver_list, baseline_set, policy, today, used, expired_hits
+            finding, waiver_list, baseline_set, policy, today, used
         )
         staged.append((finding, status, waiver, expired))
     totals = {s: 0 for s in Severity}
@@ -152,12 +149,7 @@ def evaluate(
         for f, status, waiver, expired in staged
     )
     expired_waivers = tuple(w for i, w in enumerate(waiver_list) if w.expired(today))
-    unused = tuple(
-        w
-        for i, w in enumerate(waiver_list)
-        if i not in used and i not in expired_hits and not w.expired(today)
-    )
-    del expired_hits
+    unused = tuple(w for i, w in enumerate(waiver_list) if i not in used and not w.expired(today))
     return GateResult(
         assessed=assessed,
         policy=policy,
