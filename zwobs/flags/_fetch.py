@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import IO
 
 __all__ = ["REASONS", "FetchError", "Fetched", "fetch_features", "post_json"]
 
@@ -37,7 +38,22 @@ class FetchError(Exception):
         self.detail = detail
 
 
-_opener = urllib.request.build_opener()
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: following one would send the Unleash token to another host."""
+
+    def redirect_request(  # noqa: PLR0917 (urllib's signature)
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        return None  # the 3xx then surfaces as an HTTPError ("http_error")
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
 
 
 def fetch_features(
