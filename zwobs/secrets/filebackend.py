@@ -72,6 +72,10 @@ class FileBackend:
                 self._stamp = stamp
             return self._secrets
 
+    def after_fork(self) -> None:
+        """In a forked child: an own lock (the parent's upkeep thread may have held it)."""
+        self._lock = threading.Lock()
+
     def _from_env(self, path: str) -> dict[str, str]:
         env = os.environ if self._env is None else self._env
         head = f"{self._prefix}{_env_part(path)}__"
