@@ -32,7 +32,7 @@ from zwobs.flags._metrics import FlagMetrics, flag_metrics
 from zwobs.flags._otel import record_evaluation
 from zwobs.flags._state import FlagState, build_state, empty_state
 from zwobs.flags._usage import Usage
-from zwobs.flags.bootstrap import load_bootstrap, parse_simple
+from zwobs.flags.bootstrap import load_bootstrap, payload_from_mapping
 from zwobs.flags.errors import FlagsConfigError, FlagsUnavailableError
 from zwobs.flags.status import FlagStatus
 from zwobs.flags.variant import DISABLED, ENABLED_NO_VARIANT, Variant
@@ -200,7 +200,7 @@ class FlagsClient:
         if bootstrap is None:
             return empty_state()
         if isinstance(bootstrap, Mapping):
-            data = bootstrap if "features" in bootstrap else parse_simple(dict(bootstrap))
+            data = payload_from_mapping(bootstrap)
             return build_state(data, origin="bootstrap", source="bootstrap")
         path = os.fspath(bootstrap)
         return build_state(load_bootstrap(path), origin=path, source="bootstrap")

@@ -26,7 +26,7 @@ import yaml
 
 from zwobs.flags.errors import FlagsConfigError
 
-__all__ = ["load_bootstrap", "parse_simple"]
+__all__ = ["load_bootstrap", "parse_simple", "payload_from_mapping"]
 
 _SIMPLE_KEYS = frozenset(
     {"enabled", "rollout", "stickiness", "group_id", "constraints", "variants", "description"}
@@ -67,6 +67,11 @@ def _key_lines(node: yaml.Node | None) -> dict[str, int]:
                 if key.value == "flags":
                     lines.update(_key_lines(value))
     return lines
+
+
+def payload_from_mapping(data: Mapping[str, Any], origin: str = "<flags>") -> dict[str, Any]:
+    """A bootstrap mapping (as a bootstrap file would hold it) as an Unleash features payload."""
+    return _as_payload(dict(data), origin, lines={})
 
 
 def _as_payload(data: Any, origin: str, *, lines: Mapping[str, int]) -> dict[str, Any]:
