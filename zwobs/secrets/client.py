@@ -195,9 +195,10 @@ class SecretsClient:
             # With a stale value to fall back on, one attempt: the caller is waiting.
             data = self.backend.read_kv(path, version, attempts=1 if entry else None)
         except SecretUnavailableError as exc:
-            self._count("kv", "error")
             if entry is None:
+                self._count("kv", "error")
                 raise
+            # _serve_stale counts this read (stale, or error past max_staleness): once.
             entry.failures += 1
             entry.cause = str(exc)
             entry.retry_at = now + self._retry_delay(entry.failures)
