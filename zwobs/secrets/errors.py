@@ -26,7 +26,8 @@ class SecretNotFoundError(SecretError, LookupError):
 class SecretPermissionError(SecretError, PermissionError):
     """The store refused: login rejected or the token's policy does not allow the operation.
 
-    Never retried: an auth error surfaces at once.
+    No backoff retries: an auth error surfaces at once, after at most one re-login when the auth
+    method can log in again (AppRole, Kubernetes) and the store refused a request.
     """
 
 
