@@ -97,6 +97,9 @@ class SecretsClient:
         self._inflight: dict[_Key, Future[SecretData]] = {}
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        # Issuing a lease is rare and must happen once per key: two concurrent first
+        # callers would otherwise each get credentials, and one lease would be orphaned.
+        self._issue_lock = threading.Lock()
         self._closed = False
         self._background = background
         self._thread: threading.Thread | None = None
@@ -111,6 +114,7 @@ class SecretsClient:
         """In a forked child (gunicorn --preload): fresh locks, connections and upkeep thread."""
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
+        self._issue_lock = threading.Lock()
         self._inflight = {}
         had_thread, self._thread = self._thread is not None, None
         after_fork = getattr(self.backend, "after_fork", None)
@@ -278,19 +282,20 @@ class SecretsClient:
         """
         norm = self._norm(path)
         key = norm + "?" + json.dumps(dict(params or {}), sort_keys=True, default=str)
-        with self._lock:
-            found = self._leases.get(key)
-        if found is not None:
-            return found
-        try:
-            grant = self.backend.issue(norm, params)
-        except SecretError as exc:
-            self._count("lease", _result_of(exc))
-            raise
-        self._count("lease", "ok")
-        lease = Lease(norm, params, grant, self._clock(), self._clock)
-        with self._lock:
-            lease = self._leases.setdefault(key, lease)
+        with self._issue_lock:
+            with self._lock:
+                found = self._leases.get(key)
+            if found is not None:
+                return found
+            try:
+                grant = self.backend.issue(norm, params)
+            except SecretError as exc:
+                self._count("lease", _result_of(exc))
+                raise
+            self._count("lease", "ok")
+            lease = Lease(norm, params, grant, self._clock(), self._clock)
+            with self._lock:
+                self._leases[key] = lease
         self._start()
         return lease
 
