@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zwobs.flags import FlagsClient, FlagsConfigError, load_bootstrap
-from zwobs.flags.bootstrap import parse_simple
+from zwobs.flags.bootstrap import parse_simple, payload_from_mapping
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -103,3 +103,14 @@ def test_example_bootstrap_defines_new_chat_ui() -> None:
     root = Path(__file__).resolve().parents[2]
     client = FlagsClient(bootstrap=root / "examples" / "flags.yaml")
     assert "new_chat_ui" in client.flag_names
+
+
+def test_dict_bootstrap_with_the_flags_wrapper_works_like_the_file() -> None:
+    client = FlagsClient(bootstrap={"flags": {"a": True, "b": "off"}})
+    assert client.is_enabled("a")
+    assert not client.is_enabled("b")
+
+
+def test_payload_from_mapping_keeps_an_unleash_payload() -> None:
+    payload = {"version": 2, "features": [{"name": "a", "enabled": True, "strategies": []}]}
+    assert payload_from_mapping(payload) == payload

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from zwobs.flags import FlagsClient
 from zwobs.flags._usage import Usage
 
@@ -36,3 +38,23 @@ def test_offline_and_disabled_clients_count_nothing() -> None:
     assert FlagsClient(bootstrap={"a": True})._usage is None
     disabled = FlagsClient(url="http://127.0.0.1:9/api", send_metrics=False, start=False)
     assert disabled._usage is None
+
+
+class _SwapMidCount(Usage):
+    """Usage whose table is taken (as the refresh thread would) right after each count."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buckets: list[dict[str, Any] | None] = []
+
+    def enabled(self, name: str, value: bool) -> list[Any]:
+        counts = super().enabled(name, value)
+        self.buckets.append(self.take())
+        return counts
+
+
+def test_variant_survives_a_take_between_counting_and_the_variant() -> None:
+    usage = _SwapMidCount()
+    usage.variant("b", True, "blue")
+    assert usage.buckets[0] is not None
+    assert usage.buckets[0]["toggles"]["b"]["yes"] == 1

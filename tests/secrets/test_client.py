@@ -5,8 +5,11 @@ The same behaviours run against a real OpenBao in test_vault.py and test_outage.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -19,6 +22,7 @@ from zwobs.secrets import (
     SecretsConfig,
     SecretUnavailableError,
 )
+from zwobs.secrets.lease import LeaseGrant
 
 
 def _client(
@@ -263,3 +267,82 @@ def test_staleness_and_expiry_metrics_have_bounded_labels_only(
         if metric.name.startswith("zwobs_secret")
     }
     assert labels <= {frozenset(), frozenset({"kind", "result"}), frozenset({"kind"})}
+
+
+def _kv(registry: CollectorRegistry, result: str) -> float:
+    return _sample(registry, names.SECRET_FETCHES, kind="kv", result=result)
+
+
+def test_a_failed_read_served_stale_counts_stale_only(
+    store: FakeStore, clock: ManualClock, registry: CollectorRegistry
+) -> None:
+    store.set("db", {"password": "v1"})
+    client = _client(store, clock, registry)
+    assert client.get("db", "password").reveal() == "v1"
+    store.down = True
+    clock.advance(11)
+    assert client.get("db", "password").reveal() == "v1"
+    assert store.requests == 2
+    assert _kv(registry, "stale") == 1
+    assert _kv(registry, "error") == 0
+
+
+def test_a_failed_read_past_max_staleness_counts_one_error(
+    store: FakeStore, clock: ManualClock, registry: CollectorRegistry
+) -> None:
+    store.set("db", {"password": "v1"})
+    client = _client(store, clock, registry)
+    client.get("db")
+    store.down = True
+    clock.advance(40)
+    with pytest.raises(SecretUnavailableError, match="max_staleness"):
+        client.get("db")
+    assert store.requests == 2
+    assert _kv(registry, "error") == 1
+    assert _kv(registry, "stale") == 0
+
+
+def test_a_failed_first_read_counts_one_error(
+    store: FakeStore, clock: ManualClock, registry: CollectorRegistry
+) -> None:
+    store.down = True
+    client = _client(store, clock, registry)
+    with pytest.raises(SecretUnavailableError):
+        client.get("db")
+    assert _kv(registry, "error") == 1
+
+
+class SlowIssueStore(FakeStore):
+    """The fake store (a stand-in, named as such) whose issue() waits until both callers are in."""
+
+    def __init__(self, callers: int) -> None:
+        super().__init__()
+        self.arrived = threading.Barrier(callers, timeout=2)
+
+    def issue(
+        self, path: str, params: Mapping[str, Any] | None, *, attempts: int | None = None
+    ) -> LeaseGrant:
+        # A second issue() in flight at once passes the barrier; with one caller issuing,
+        # the barrier times out, which is the good case.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self.arrived.wait()
+        return super().issue(path, params, attempts=attempts)
+
+
+def test_concurrent_first_lease_calls_issue_one_lease() -> None:
+    store = SlowIssueStore(callers=2)
+    client = SecretsClient(
+        SecretsConfig(), backend=store, registry=CollectorRegistry(), background=False
+    )
+    got: list[Any] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(client.lease("database/creds/app")))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(got) == 2
+    assert got[0] is got[1]
+    assert store.issued == 1

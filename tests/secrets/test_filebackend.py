@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from zwobs.secrets import (
     SecretsConfig,
     env_name,
 )
+from zwobs.secrets.value import SecretData
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,3 +127,20 @@ def test_file_provider_works_without_hvac_installed(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert out[0] == "pw"
     assert "hvac is not installed" in out[1] and "zwobs[secrets]" in out[1]
+
+
+def test_after_fork_replaces_a_lock_held_at_fork_time(tmp_path: Path) -> None:
+    file = tmp_path / "secrets.yaml"
+    file.write_text("app/db:\n  password: pw\n")
+    backend = FileBackend(file, env={})
+    # As if the parent's upkeep thread was parsing the file when the process forked.
+    assert backend._lock.acquire(timeout=1)
+    backend.after_fork()
+    results: list[SecretData] = []
+    reader = threading.Thread(
+        target=lambda: results.append(backend.read_kv("app/db", None)), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=5)
+    assert not reader.is_alive(), "read_kv blocked on the lock held before the fork"
+    assert results[0]["password"].reveal() == "pw"
