@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from zwobs.catalog.errors import CatalogError, Issue
@@ -23,6 +22,7 @@ from zwobs.catalog.loader import PAGE_FACTOR_30D, build_catalog
 from zwobs.catalog.model import Catalog, Service
 from zwobs.catalog.shape import json_schema
 from zwobs.catalog.spec import Context, child_path
+from zwobs.yamlread import YamlInputError, compose_documents, read_text
 
 __all__ = [
     "CatalogError",
@@ -32,26 +32,6 @@ __all__ = [
     "json_schema",
     "load_catalog",
 ]
-
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[misc]
-    """Safe loader that remembers scalar tag resolution: a fleet catalog repeats the same
-    keys and values thousands of times, and PyYAML resolves each one with regexes."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not ScalarNode:
-            return super().resolve(kind, value, implicit)
-        key = (value, tuple(implicit))
-        tag = self._resolved.get(key)
-        if tag is None:
-            tag = self._resolved[key] = super().resolve(kind, value, implicit)
-        return tag
 
 
 def _header(node: Node, key: str) -> str | None:
@@ -65,26 +45,9 @@ def _header(node: Node, key: str) -> str | None:
 
 def _documents(path: Path, ctx: Context) -> list[Node]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        ctx.issues.append(Issue(str(path), 1, 1, "", f"cannot read the file: {exc}"))
-        return []
-    try:
-        return [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        ctx.issues.append(Issue(str(path), line, column, "", f"invalid YAML: {problem}"))
-        return []
-    except yaml.YAMLError as exc:  # a ReaderError: a control character, for one
-        position = getattr(exc, "position", None)
-        line, column = 1, 1
-        if isinstance(position, int):
-            line = text.count("\n", 0, position) + 1
-            column = position - text.rfind("\n", 0, position)
-        problem = getattr(exc, "reason", None) or "invalid YAML"
-        ctx.issues.append(Issue(str(path), line, column, "", f"invalid YAML: {problem}"))
+        return compose_documents(read_text(path), str(path))
+    except YamlInputError as exc:
+        ctx.issues.append(Issue(exc.file, exc.line, exc.column, "", exc.message))
         return []
 
 
