@@ -131,11 +131,22 @@ def test_an_image_scan_without_a_vulnerability_database_exits_2(
         (
             b"waivers:\n  - id: KSV018\n    path: a.yaml\n    reason: r\n    owner: o\n"
             b"    expires: 2026-13-01\n",
-            "not valid YAML: month must be in 1..12",
+            ": not valid YAML: month must be in 1..12",
         ),
-        (b"waivers: [\xff]\n", "cannot read waivers: not UTF-8"),
+        (b"waivers: [\xff]\n", ":1:11: cannot read waivers: expected UTF-8 text"),
+        (
+            b"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + b"".join(
+                b"a%d: &a%d [%s]\n"
+                % (i, i, b", ".join([b"*a" if i == 1 else b"*a%d" % (i - 1)] * 10))
+                for i in range(1, 8)
+            )
+            + b"waivers: []\n",
+            ":1:1: cannot read waivers: document expands to more than 1000000 nodes",
+        ),
+        (b"waivers: []\n" + b"#" * (4 * 1024 * 1024), ":1:1: cannot read waivers: file is larger than 4194304 bytes"),
     ],
-    ids=["invalid-date", "not-utf8"],
+    ids=["invalid-date", "not-utf8", "alias-bomb", "too-large"],
 )
 def test_an_unloadable_waiver_file_exits_2_naming_the_file(
     content: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -146,7 +157,7 @@ def test_an_unloadable_waiver_file_exits_2_naming_the_file(
     code = main(["scan", "--from-json", report, "--waivers", str(waivers)])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"zwobs scan: error: {waivers}: {message}" in err
+    assert f"zwobs scan: error: {waivers}{message}" in err
     assert "Traceback" not in err
 
 
