@@ -144,7 +144,10 @@ def test_an_image_scan_without_a_vulnerability_database_exits_2(
             + b"waivers: []\n",
             ":1:1: cannot read waivers: document expands to more than 1000000 nodes",
         ),
-        (b"waivers: []\n" + b"#" * (4 * 1024 * 1024), ":1:1: cannot read waivers: file is larger than 4194304 bytes"),
+        (
+            b"waivers: []\n" + b"#" * (4 * 1024 * 1024),
+            ":1:1: cannot read waivers: file is larger than 4194304 bytes",
+        ),
     ],
     ids=["invalid-date", "not-utf8", "alias-bomb", "too-large"],
 )
