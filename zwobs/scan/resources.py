@@ -60,6 +60,8 @@ def _pod_spec(doc: yaml.Node, kind: str) -> yaml.Node | None:
         return _get(doc, "spec")
     if kind == "CronJob":
         return _get(doc, "spec", "jobTemplate", "spec", "template", "spec")
+    if kind == "PodTemplate":
+        return _get(doc, "template", "spec")
     return _get(doc, "spec", "template", "spec")
 
 
