@@ -174,3 +174,26 @@ def test_a_baseline_that_is_a_json_list_exits_2_naming_the_file(
     err = capsys.readouterr().err
     assert code == 2
     assert f"zwobs scan: error: {baseline}: expected a zwobs baseline" in err
+
+
+@pytest.mark.parametrize(
+    ("report", "where"),
+    [
+        ({"SchemaVersion": 2, "Results": "none"}, "Results"),
+        ({"SchemaVersion": 2, "Results": [7]}, "Results"),
+        (
+            {"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": {"x": 1}}]},
+            "Results[0].Vulnerabilities",
+        ),
+    ],
+)
+def test_a_recorded_report_with_unreadable_results_exits_2_instead_of_passing(
+    report: dict[str, object], where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: a Results value that is not a list was read as "no findings" and passed.
+    file = tmp_path / "report.json"
+    file.write_text(json.dumps(report))
+    assert main(["scan", "--from-json", str(file)]) == 2
+    err = capsys.readouterr().err
+    assert f"{file}: not a Trivy JSON report: {where} is not a list of objects" in err
+    assert "Traceback" not in err

@@ -243,9 +243,12 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
             "Results" not in report and "SchemaVersion" not in report
         ):
             raise ScanError(f"{file}: not a Trivy JSON report (no SchemaVersion/Results)")
-        parsed = parse_report(
-            report, display_path=lambda t: t, index=ResourceIndex(Path.cwd()), custom_ids=set()
-        )
+        try:
+            parsed = parse_report(
+                report, display_path=lambda t: t, index=ResourceIndex(Path.cwd()), custom_ids=set()
+            )
+        except ScanError as exc:
+            raise ScanError(f"{file}: {exc}") from None
         findings.extend(parsed.findings)
         notes.append(f"{file}: recorded Trivy report, custom checks not verified")
     result = evaluate(
