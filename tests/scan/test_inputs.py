@@ -15,9 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tests.scan.conftest import TODAY
 from tests.servers.trivy import REPO
 from zwobs.cli import main
+from zwobs.scan import ScanOptions, run_scan
 
 CLEAN = (REPO / "examples" / "k8s" / "user-service.yaml").read_text()
 PRIVILEGED = """\
@@ -205,3 +209,51 @@ def test_yaml_that_is_not_kubernetes_is_listed_but_does_not_fail_the_gate(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "2 YAML/JSON file(s) hold no Kubernetes object" in out
+
+
+_GARBAGE = st.lists(
+    st.sampled_from([*"ab:-{}[]&*!|>'\"%@#,? \t\n", "k: v", "\n  x", "kind: Pod"]),
+    min_size=1,
+    max_size=12,
+).map("".join)
+
+
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    documents=st.lists(st.one_of(st.none(), _GARBAGE), min_size=1, max_size=5),
+    separator=st.sampled_from(["---", "--- # next", "---  "]),
+)
+def test_no_privileged_pod_is_lost_whatever_surrounds_it(
+    documents: list[str | None],
+    separator: str,
+    trivy: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # None stands for a privileged Pod, named after its position; the rest is noise that
+    # may or may not parse. Every Pod must be reported by the real Trivy; the gate fails.
+    root = tmp_path_factory.mktemp("property")
+    texts = [
+        PRIVILEGED.replace("name: debug", f"name: pod-{i}") if doc is None else doc
+        for i, doc in enumerate(documents)
+    ]
+    (root / "all.yaml").write_text(f"\n{separator}\n".join(texts) + "\n")
+    outcome = run_scan(
+        ScanOptions(
+            paths=(root,),
+            policies=REPO / "policies",
+            trivy=trivy,
+            vulnerabilities=False,
+            today=TODAY,
+        )
+    )
+    reported = {
+        a.finding.resource.name
+        for a in outcome.gate.assessed
+        if a.finding.check_id == "ZW-K8S-002" and a.finding.resource is not None
+    }
+    assert reported == {f"pod-{i}" for i, doc in enumerate(documents) if doc is None}
+    assert not outcome.passed

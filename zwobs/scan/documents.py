@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -45,6 +45,8 @@ class Document:
     problem: str = ""
     """Why the document cannot be evaluated (empty when it can)."""
     problem_line: int = 0
+    mapping: bool = True
+    """False for a scalar or sequence document: Trivy refuses a file that holds one."""
 
 
 @dataclass(slots=True)
@@ -130,16 +132,26 @@ def _duplicate_key(root: Node) -> tuple[str, int] | None:
 
 def _document(chunk_text: str, offset: int, source: str) -> Document | None:
     """The document in ``chunk_text`` (None when it holds no node); ``offset`` is added to
-    the chunk's line numbers."""
+    the chunk's line numbers, which count LF only, as Trivy does (YAML also breaks lines at
+    CR, NEL and U+2028, so an error's line is kept inside the chunk)."""
+    last = offset + chunk_text.count("\n") + 1
     try:
         nodes = compose_documents(chunk_text, source, max_nodes=MAX_NODES)
     except YamlInputError as exc:
-        line = exc.line + offset
+        line = min(exc.line + offset, last)
         return Document(line=line, problem=exc.message, problem_line=line)
     if not nodes:
         return None
     node = nodes[0]
-    line = node.start_mark.line + 1 + offset
+    line = chunk_text.count("\n", 0, node.start_mark.index) + 1 + offset
+    if len(nodes) > 1:
+        # A marker after a line break other than LF (CR, NEL, U+2028): YAML starts a new
+        # document there, Trivy's splitter does not and would read only the first.
+        later = chunk_text.count("\n", 0, nodes[1].start_mark.index) + 1 + offset
+        problem = "a document marker after a line break other than LF: Trivy would skip it"
+        return Document(line=line, problem=problem, problem_line=later)
+    if not isinstance(node, MappingNode):
+        return Document(line=line, mapping=False)
     kind = _scalar(_get(node, "kind"))
     metadata = _get(node, "metadata")
     name = _scalar(_get(metadata, "name")) if metadata is not None else ""
@@ -163,7 +175,7 @@ def _document(chunk_text: str, offset: int, source: str) -> Document | None:
             kind=kind,
             name=name,
             problem=f"duplicate key {key!r}: tools disagree on which value wins",
-            problem_line=key_line + offset,
+            problem_line=min(key_line + offset, last),
         )
     if kind.endswith("List") and _get(node, "items") is not None:
         return Document(
@@ -192,11 +204,23 @@ def split_yaml(text: str, source: str) -> SplitFile:
         document = _document(content, offset, source) if content.strip() else None
         if document is not None:
             result.documents.append(document)
-        blank = document is not None and bool(document.problem)
+        blank = document is not None and (bool(document.problem) or not document.mapping)
         for number, line in chunk.lines:
             staged.append("" if blank else line)
             result.line_map.append(number)
     result.staged = "\n".join(staged)
+    if result.kubernetes_objects:
+        result.documents = [
+            d
+            if d.mapping
+            else replace(
+                d,
+                problem="not a mapping, so not a Kubernetes object: kubectl and Trivy refuse "
+                "the whole file",
+                problem_line=d.line,
+            )
+            for d in result.documents
+        ]
     return result
 
 

@@ -121,7 +121,9 @@ def _account(
         if unit.kind is UnitKind.OTHER:
             continue
         if unit.kind is UnitKind.HELM:
-            done = any(k == "helm" and p.startswith(unit.display) for p, k in seen)
+            # A chart directory's targets sit under it; an archive's are `chart.tgz:path`.
+            inside = (unit.display + "/", unit.display + ":")
+            done = any(k == "helm" and p.startswith(inside) for p, k in seen)
         else:
             done = (unit.display, unit.kind.value) in seen
         if done:
