@@ -23,6 +23,7 @@ from grafana_foundation_sdk.models import dashboard as gmodel
 from grafana_foundation_sdk.models import text as gtextmodel
 
 from zwobs import names, promql
+from zwobs import slo as slo_math
 from zwobs.catalog.model import Catalog, Rollout, Service, Slo, SloKind
 from zwobs.render import RenderOptions
 from zwobs.render.grafana import (
@@ -64,9 +65,7 @@ OPTIONAL_ROWS = (FLAGS_ROW, SECRETS_ROW)
 _RATE = "$__rate_interval"
 _ROUTE = promql.Matcher(names.LABEL_PATH, f"${ROUTE_VARIABLE}", "=~")
 _QUANTILES = (0.5, 0.95, 0.99)
-_ERRORS = promql.Matcher(names.LABEL_STATUS, "5..", "=~")
 _DEFAULT_ROLLOUT = Rollout()
-_BURN_WINDOWS = names.SLO_WINDOWS
 
 
 def dashboard_uid(service: str) -> str:
@@ -84,39 +83,17 @@ def dashboard_uid(service: str) -> str:
 # --- per-service dashboard ---------------------------------------------------------------
 
 
-def _http(metric: str, service: str, *extra: promql.Matcher) -> str:
-    return f"{metric}{promql.selector(service, *extra)}"
+_BY_ROUTE = (names.LABEL_PATH,)
+_BY_VERSION = (names.LABEL_VERSION,)
 
 
-def _by_route_rate(service: str, *extra: promql.Matcher) -> str:
-    return (
-        f"sum by ({names.LABEL_PATH}) "
-        f"(rate({_http(names.REQUESTS_TOTAL, service, _ROUTE, *extra)}[{_RATE}]))"
-    )
-
-
-def _quantile(metric: str, q: float, service: str, by: str = names.LABEL_PATH) -> str:
-    bucket = _http(f"{metric}_bucket", service, _ROUTE)
-    return f"histogram_quantile({q:g}, sum by (le, {by}) (rate({bucket}[{_RATE}])))"
-
-
-def _error_ratio_by_route(service: str) -> str:
-    total = _by_route_rate(service)
-    return f"(({_by_route_rate(service, _ERRORS)} or {total} * 0) / ({total} > 0))"
+def _quantile(metric: str, q: float, service: str) -> str:
+    return promql.latency_quantile(q, service, _RATE, by=_BY_ROUTE, extra=(_ROUTE,), metric=metric)
 
 
 def _scoped_to(service: str, vector: str) -> str:
     """A runtime part's series limited to the service's targets (they carry no service label)."""
     return promql.on_targets(vector, service)
-
-
-def _burn(service: str, slo: Slo, window: str) -> str:
-    labels = promql.selector(service, promql.Matcher(names.LABEL_SLO, slo.name))
-    return (
-        f"{names.SLO_ERROR_RATIO[window]}{labels}"
-        f" / on({names.LABEL_SERVICE}, {names.LABEL_SLO}) group_left()"
-        f" (1 - {names.SLO_OBJECTIVE}{labels})"
-    )
 
 
 def _overview_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
@@ -174,20 +151,10 @@ def _overview_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.
     )
 
 
-def _by_version(service: str, vector: str) -> str:
-    """``sum by (version)`` of a per-target vector: the version comes from zwobs_build_info."""
-    version = names.LABEL_VERSION
-    return f"sum by ({version}) ({promql.on_targets(vector, service, copy=(version,))})"
-
-
 def _version_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dashboard:
     """Stable against canary (or blue against green): the golden signals split by version."""
     name = service.name
-    requests = f"rate({_http(names.REQUESTS_TOTAL, name)}[{_RATE}])"
-    errors = f"rate({_http(names.REQUESTS_TOTAL, name, _ERRORS)}[{_RATE}])"
-    buckets = f"rate({_http(names.REQUEST_DURATION + '_bucket', name)}[{_RATE}])"
-    total = _by_version(name, requests)
-    version = names.LABEL_VERSION
+    total = promql.request_rate(name, _RATE, by=_BY_VERSION, copy=_BY_VERSION)
     dash = dash.with_row(row(layout, "Versions (stable against canary)"))
     dash = dash.with_panel(
         timeseries(
@@ -207,17 +174,14 @@ def _version_row(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.D
             "percentunit",
             [
                 Query(
-                    f"(({_by_version(name, errors)} or {total} * 0) / ({total} > 0))", "{{version}}"
+                    promql.error_ratio(name, _RATE, by=_BY_VERSION, copy=_BY_VERSION), "{{version}}"
                 )
             ],
             span=8,
             thresholds=(service.alerts.error_rate,),
         )
     )
-    quantile = (
-        f"histogram_quantile(0.95, sum by (le, {version})"
-        f" ({promql.on_targets(buckets, name, copy=(version,))}))"
-    )
+    quantile = promql.latency_quantile(0.95, name, _RATE, by=_BY_VERSION, copy=_BY_VERSION)
     return dash.with_panel(
         timeseries(
             layout,
@@ -240,7 +204,7 @@ def _traffic_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.
             "Request rate by route",
             "Requests per second by route template (the route variable filters).",
             "reqps",
-            [Query(_by_route_rate(name), "{{path}}")],
+            [Query(promql.request_rate(name, _RATE, extra=(_ROUTE,), by=_BY_ROUTE), "{{path}}")],
         )
     )
     dash = dash.with_panel(
@@ -249,21 +213,21 @@ def _traffic_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.
             "Error ratio by route",
             "5xx share per route; the dashed line is the HighErrorRate threshold.",
             "percentunit",
-            [Query(_error_ratio_by_route(name), "{{path}}")],
+            [Query(promql.error_ratio(name, _RATE, extra=(_ROUTE,), by=_BY_ROUTE), "{{path}}")],
             thresholds=(service.alerts.error_rate,),
         )
     )
-    status = _http(names.REQUESTS_TOTAL, name, _ROUTE)
+    by_status = promql.request_rate(name, _RATE, extra=(_ROUTE,), by=(names.LABEL_STATUS,))
     dash = dash.with_panel(
         timeseries(
             layout,
             "Responses by status",
             "Responses per second by status code (499: client went away).",
             "reqps",
-            [Query(f"sum by ({names.LABEL_STATUS}) (rate({status}[{_RATE}]))", "{{status}}")],
+            [Query(by_status, "{{status}}")],
         )
     )
-    progress = _http(names.REQUESTS_IN_PROGRESS, name)
+    progress = f"{names.REQUESTS_IN_PROGRESS}{promql.selector(name)}"
     dash = dash.with_panel(
         timeseries(
             layout,
@@ -341,15 +305,20 @@ def _slo_rows(layout: Layout, dash: gdb.Dashboard, service: Service) -> gdb.Dash
                 steps=((None, "red"), (slo.objective / 100.0, "green")),
             )
         )
-        factor = 0.02 * service.slo_period_days * 24
+        days = service.slo_period_days
+        fastest = slo_math.severities(days)[slo_math.PAGE][0]
+        factor = slo_math.burn_factor(fastest, days)
+        share = f"{float(fastest.budget_share) * 100:.3g}%"
+        windows = slo_math.recorded_windows((days,))
         dash = dash.with_panel(
             timeseries(
                 layout,
                 "Burn rate by window",
                 "How fast the budget burns (1 = exactly on budget). The dashed line is the"
-                f" fast-burn page threshold ({factor:g}x: 2% of the budget in one hour).",
+                f" fast-burn page threshold ({factor:g}x: {share} of the budget in"
+                f" {fastest.long}).",
                 "short",
-                [Query(_burn(service.name, slo, w), w) for w in _BURN_WINDOWS],
+                [Query(promql.burn_rate(w, labels), w) for w in windows],
                 span=16,
                 thresholds=(round(factor, 4),),
             )
@@ -566,13 +535,6 @@ def service_dashboard(service: Service) -> dict[str, Any]:
 # --- fleet overview ----------------------------------------------------------------------
 
 
-def _fleet_burn(window: str) -> str:
-    return (
-        f"{names.SLO_ERROR_RATIO[window]} / on({names.LABEL_SERVICE}, {names.LABEL_SLO})"
-        f" group_left() (1 - {names.SLO_OBJECTIVE})"
-    )
-
-
 def _per_service(vector: str) -> str:
     """One row per service and no ``__name__`` column, so table queries merge cleanly."""
     return f"max by ({names.LABEL_SERVICE}) ({vector})"
@@ -636,7 +598,7 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
             "SLOs burning fast",
             "SLOs whose 1h burn rate is above 1 (spending budget faster than allowed).",
             "short",
-            Query(f"count(({_fleet_burn('1h')}) > 1) or vector(0)", instant=True),
+            Query(f"count(({promql.burn_rate('1h')}) > 1) or vector(0)", instant=True),
             span=6,
             steps=((None, "green"), (1.0, "red")),
         )
@@ -677,7 +639,7 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
             "Burn rate of every SLO over the last hour, fastest first (1 = on budget).",
             [
                 Query(
-                    f"sort_desc({_per_slo(_fleet_burn('1h'))})",
+                    f"sort_desc({_per_slo(promql.burn_rate('1h'))})",
                     instant=True,
                     table=True,
                     column="burn rate (1h)",
@@ -699,8 +661,8 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
                     table=True,
                     column="budget remaining",
                 ),
-                Query(_per_slo(_fleet_burn("1h")), instant=True, table=True, column="burn 1h"),
-                Query(_per_slo(_fleet_burn("6h")), instant=True, table=True, column="burn 6h"),
+                Query(_per_slo(promql.burn_rate("1h")), instant=True, table=True, column="burn 1h"),
+                Query(_per_slo(promql.burn_rate("6h")), instant=True, table=True, column="burn 6h"),
             ],
             span=24,
             height=10,
