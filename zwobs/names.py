@@ -190,10 +190,10 @@ def slo_errors_rate(window: str) -> str:
 
 def slo_error_ratio(window: str) -> str:
     """Bad/total over ``window`` from counts (not averaged ratios); absent, never NaN, idle."""
-    return f"slo:sli_error:ratio_rate{window}"
+    return f"slo:sli_errors:ratio_rate{window}"
 
 
-SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_error:ratio_period"
+SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_errors:ratio_period"
 """Bad/total over the whole SLO period, ``{service, slo, slo_period}``."""
 SLO_BUDGET_REMAINING: Final = "slo:error_budget_remaining:ratio"
 """1 - spent/allowed over the SLO period (1 = untouched, <= 0 = exhausted)."""
