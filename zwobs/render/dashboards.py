@@ -38,7 +38,6 @@ from zwobs.render.grafana import (
     timeseries,
     to_json,
 )
-from zwobs.render.shapes import by_shape
 
 __all__ = [
     "DATASOURCE_VARIABLE",
@@ -701,8 +700,8 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
     return to_json(dash)
 
 
-def _service_text(service: Service) -> str:
-    return dump(service_dashboard(service))
+def _service_text(service: Service) -> bytes:
+    return dump(service_dashboard(service)).encode()
 
 
 def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
@@ -710,9 +709,10 @@ def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) ->
 
     Rendered once per service shape (see shapes.py): 10,000 services in seconds.
     """
-    del options  # dashboards do not depend on the rule format or namespace
+    options = options or RenderOptions()  # dashboards use neither rule format nor namespace
     files = {
-        f"dashboards/{service.name}.json": by_shape(
+        f"dashboards/{service.name}.json": options.shapes.render(
+            "dashboards",
             service,
             _service_text,
             eligible=dashboard_uid(service.name) == f"zwobs-{service.name}",
@@ -721,7 +721,7 @@ def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) ->
             registries=(),
             description="",
             rollout=_DEFAULT_ROLLOUT,
-        ).encode()
+        )
         for service in catalog.services
     }
     files["dashboards/fleet-overview.json"] = dump(fleet_dashboard(catalog)).encode()

@@ -26,7 +26,6 @@ import yaml
 from zwobs import promql, slo
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
 from zwobs.render import RenderOptions
-from zwobs.render.shapes import by_shape
 
 __all__ = ["analysis_template", "render_rollouts", "slo_floor", "thresholds"]
 
@@ -138,13 +137,12 @@ def analysis_template(
     }
 
 
-def _text(service: Service, address: str) -> str:
+def _text(service: Service, address: str) -> bytes:
     """The file of one service: block style, queries unwrapped and unquoted, keys in Kubernetes
     order (the pure-Python emitter: libyaml double-quotes every query; speed comes from shapes)."""
     document = analysis_template(service, address)
-    return _HEADER + yaml.safe_dump(
-        document, sort_keys=False, default_flow_style=False, width=1_000_000
-    )
+    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=1_000_000)
+    return (_HEADER + text).encode()
 
 
 def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
@@ -154,11 +152,12 @@ def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> d
     ``options.namespace``; a Rollout may pass its own ``prometheus-address``.
     Rendered once per service shape (see shapes.py).
     """
-    namespace = (options or RenderOptions()).namespace
-    address = f"http://prometheus-operated.{namespace}.svc:9090"
+    options = options or RenderOptions()
+    address = f"http://prometheus-operated.{options.namespace}.svc:9090"
     render = partial(_text, address=address)
     return {
-        f"rollouts/{service.name}.analysis.yaml": by_shape(
+        f"rollouts/{service.name}.analysis.yaml": options.shapes.render(
+            "rollouts",
             service,
             render,
             team="",
@@ -168,7 +167,7 @@ def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> d
             runbook_url="",
             registries=(),
             description="",
-        ).encode()
+        )
         for service in catalog.services
         if service.origin == "catalog"  # imported Sloth/OpenSLO specs export no zwobs metrics
     }
