@@ -7,7 +7,8 @@ import pytest
 from tests.render.catalogs import CHAT, USER, service
 from zwobs.catalog.model import Catalog, Service
 from zwobs.render import RenderOptions
-from zwobs.render.dashboards import _service_text, render_dashboards
+from zwobs.render.dashboards import render_dashboards
+from zwobs.render.dashboards.service import service_json
 from zwobs.render.rollouts import _text, render_rollouts
 from zwobs.render.shapes import PLACEHOLDER, ShapeCache
 
@@ -27,7 +28,7 @@ NAMES = [
 def test_cached_dashboard_equals_direct_render(name: str) -> None:
     svc = service(name, *USER.slos, runbook_url=f"https://runbooks.example.com/{name}")
     files = render_dashboards(Catalog((USER, svc)))
-    assert files[f"dashboards/{name}.json"] == _service_text(svc)
+    assert files[f"dashboards/{name}.json"] == service_json(svc)
 
 
 @pytest.mark.parametrize("name", NAMES)
