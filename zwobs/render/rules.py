@@ -212,7 +212,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
 
 
 def burn_description(days: int, severity: str) -> tuple[str, str]:
-    """(speed, factors) of a burn alert's text: ``fast``, ``14.4x / 6x``."""
+    """(speed, factors) of a burn alert's text, such as ``fast`` and the period's page factors."""
     rows = slo.severities(days)[severity]
     speed = "fast" if severity == slo.PAGE else "steadily"
     return speed, " / ".join(f"{slo.burn_factor(r, days):g}x" for r in rows)
