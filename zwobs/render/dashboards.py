@@ -17,10 +17,15 @@ import hashlib
 import re
 from typing import Any
 
-from grafana_foundation_sdk.builders import dashboard as gdb
-from grafana_foundation_sdk.builders import text as gtext
-from grafana_foundation_sdk.models import dashboard as gmodel
-from grafana_foundation_sdk.models import text as gtextmodel
+from zwobs.extras import missing_extra
+
+try:
+    from grafana_foundation_sdk.builders import dashboard as gdb
+    from grafana_foundation_sdk.builders import text as gtext
+    from grafana_foundation_sdk.models import dashboard as gmodel
+    from grafana_foundation_sdk.models import text as gtextmodel
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "render", "rendering dashboards") from None
 
 from zwobs import names, promql
 from zwobs.catalog.model import Catalog, Rollout, Service, Slo, SloKind
