@@ -7,9 +7,10 @@ catalog are only used by the CLI and never imported at run time.
 
 from __future__ import annotations
 
+from zwobs.extras import MissingExtraError
 from zwobs.metrics.instrument import instrument
 
-__all__ = ["instrument"]
+__all__ = ["MissingExtraError", "instrument"]
 
 
 def __getattr__(name: str) -> str:
