@@ -1,6 +1,6 @@
 """zwobs installed the way users install it: sdist and wheel, each into a fresh virtualenv as
-core, [render], [flags], [secrets], [tracing] and [all], on the interpreter running the tests
-(``make matrix`` repeats this on every supported Python).
+core, [render], [flags], [secrets], [tracing] and [all], on the interpreter running the tests,
+and the wheel as core and [all] on the other supported Pythons (see conftest.py).
 
 Every public module imports or names its missing extra; every command answers --help; the
 commands run (render, validate, verify against a stand-in Prometheus, scan with the Trivy the
@@ -11,6 +11,7 @@ a consumer type-checks against it with ``mypy --strict``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tarfile
 import tomllib
@@ -21,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from tests.packaging.conftest import DISTS
-from tests.packaging.installs import EXTRA_SETS, REPO, Dists, Install, run
+from tests.packaging.conftest import CURRENT, INSTALLS, OTHERS
+from tests.packaging.installs import EXTRA_SETS, REPO, SUPPORTED, Dists, Install, run
 from tests.packaging.stand_in_prometheus import stand_in_prometheus
 from tests.servers.trivy import trivy_binary
 from zwobs import promql
@@ -31,11 +32,9 @@ pytestmark = pytest.mark.integration
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 VERSION = PYPROJECT["project"]["version"]
-SUPPORTED = ("3.11", "3.12", "3.13")
 CATALOG = REPO / "examples" / "catalog.yaml"
 PROBE = Path(__file__).with_name("probe.py")
 CONSUMER = Path(__file__).with_name("consumer")
-INSTALLS = [f"{dist}-{extra}" for dist in DISTS for extra in EXTRA_SETS]
 
 # Public modules that need more than the core, and what: anything else must import on core.
 NEEDS = {
@@ -84,7 +83,7 @@ def test_installed_zwobs_is_the_venvs_own_with_the_pyproject_version(
     report = probes[install.name]
     assert report["file"].startswith(str(install.root)), "imported the source tree, not the install"
     assert report["version"] == report["metadata_version"] == VERSION
-    assert report["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert report["python"] == install.version
 
 
 def test_every_public_module_imports_or_names_its_missing_extra(
@@ -161,7 +160,7 @@ def test_render_matches_the_committed_files_or_exits_2_naming_the_extra(
 
 # -- the commands, on the core installs and on [all] --------------------------------------------
 
-SMOKE = ["wheel-core", "sdist-core", "wheel-all"]
+SMOKE = [f"py{CURRENT}-{name}" for name in ("wheel-core", "sdist-core", "wheel-all")]
 
 
 @pytest.fixture(params=SMOKE)
@@ -208,7 +207,7 @@ def test_secrets_check_reads_the_file_provider_and_prints_no_value(
     assert "s3cr3t-value" not in out
 
 
-@pytest.mark.parametrize("name", ["wheel-core", "wheel-all"])
+@pytest.mark.parametrize("name", [f"py{CURRENT}-wheel-core", f"py{CURRENT}-wheel-all"])
 def test_scan_gates_the_examples_with_the_tests_trivy(
     name: str, installs: dict[str, Install]
 ) -> None:
@@ -219,6 +218,14 @@ def test_scan_gates_the_examples_with_the_tests_trivy(
     )  # fmt: skip
     assert code == 0, out + err
     assert "zwobs pack: 18 checks, 32 evaluations verified (policies)" in out
+
+
+def test_every_supported_python_gets_an_install(installs: dict[str, Install]) -> None:
+    pythons = {install.version for install in installs.values()}
+    if "ZWOBS_PACKAGING_PYTHONS" in os.environ:  # narrowed on purpose (make matrix)
+        assert pythons == {CURRENT, *OTHERS}
+    else:
+        assert pythons == set(SUPPORTED)
 
 
 # -- the distributions themselves -----------------------------------------------------------
@@ -241,9 +248,10 @@ def test_wheel_holds_the_package_and_its_data_and_nothing_else(dists: Dists) -> 
     # The policy pack and the catalog schema are built from these modules at run time.
     assert {"zwobs/py.typed", "zwobs/policies/pack.py", "zwobs/catalog/spec.py"} <= package
     assert not {n.split("/")[0] for n in names} & {"tests", "bench", "examples", "scripts"}
-    assert metadata["Requires-Python"] == ">=3.11"
     classifiers = set(metadata.get_all("Classifier") or ())
-    assert {f"Programming Language :: Python :: {v}" for v in SUPPORTED} <= classifiers
+    versions = {c.rsplit(" :: ", 1)[1] for c in classifiers if c.count(".") == 1}
+    assert versions == set(SUPPORTED)
+    assert metadata["Requires-Python"] == f">={SUPPORTED[0]}"
     assert "Typing :: Typed" in classifiers
     assert set(metadata.get_all("Provides-Extra") or ()) >= set(EXTRA_SETS) - {"core"}
 
@@ -263,7 +271,7 @@ def test_a_consumer_type_checks_strictly_against_the_installed_wheel(
     for script in CONSUMER.glob("*.py"):
         (tmp_path / script.name).write_text(script.read_text())
     mypy = [sys.executable, "-m", "mypy", "--strict", "--no-incremental"]
-    mypy += ["--python-executable", str(installs["wheel-core"].python)]
+    mypy += ["--python-executable", str(installs[f"py{CURRENT}-wheel-core"].python)]
     mypy += ["--cache-dir", str(tmp_path / ".mypy")]
     good = run([*mypy, "uses_zwobs.py"], cwd=tmp_path)
     assert good.returncode == 0, good.stdout + good.stderr
