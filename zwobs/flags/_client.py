@@ -36,13 +36,14 @@ from zwobs.flags.bootstrap import load_bootstrap, payload_from_mapping
 from zwobs.flags.errors import FlagsConfigError, FlagsUnavailableError
 from zwobs.flags.status import FlagStatus
 from zwobs.flags.variant import DISABLED, ENABLED_NO_VARIANT, Variant
+from zwobs.version import VERSION
 
 __all__ = ["FlagsClient"]
 
 _log = logging.getLogger("zwobs.flags")
 
 T = TypeVar("T")
-_SDK = "zwobs:0.1.0"
+_SDK = f"zwobs:{VERSION}"
 _MAX_BACKOFF = 60.0
 _STRATEGIES = (
     "default", "flexibleRollout", "userWithId", "remoteAddress", "applicationHostname",

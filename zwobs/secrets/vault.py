@@ -13,10 +13,15 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
-import hvac
-import hvac.exceptions as hx
-import requests
-from hvac.adapters import JSONAdapter
+from zwobs.extras import missing_extra
+
+try:
+    import hvac
+    import hvac.exceptions as hx
+    import requests
+    from hvac.adapters import JSONAdapter
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "secrets", "the Vault/OpenBao backend") from None
 
 from zwobs.secrets.auth import Auth
 from zwobs.secrets.backend import LeaseGrant, normalize_path
