@@ -15,6 +15,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from tests.servers.process import free_port
+from zwobs.lifecycle.schedule import Backoff
 from zwobs.secrets import (
     RetryPolicy,
     SecretError,
@@ -25,7 +26,6 @@ from zwobs.secrets import (
     SecretValue,
     TokenAuth,
 )
-from zwobs.secrets.retry import backoff_delay, renew_point
 
 _KV_OK = {"data": {"data": {"password": "pw"}, "metadata": {"version": 7}}}
 
@@ -88,17 +88,9 @@ def _client(addr: str, attempts: int = 5) -> SecretsClient:
     return SecretsClient(config, registry=CollectorRegistry(), background=False)
 
 
-def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
+def test_the_retry_policy_schedules_with_the_shared_backoff() -> None:
     policy = RetryPolicy(attempts=5, base=0.1, cap=1.0)
-    ceilings = [backoff_delay(policy, n, rng=lambda: 1.0) for n in range(1, 7)]
-    assert ceilings == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.0, 1.0])
-    assert backoff_delay(policy, 3, rng=lambda: 0.0) == 0.0
-    assert backoff_delay(policy, 3, rng=lambda: 0.5) == pytest.approx(0.2)
-
-
-def test_renewal_point_is_two_thirds_of_the_ttl_minus_up_to_ten_percent_jitter() -> None:
-    assert renew_point(30, rng=lambda: 0.0) == pytest.approx(20)
-    assert renew_point(30, rng=lambda: 1.0) == pytest.approx(18)
+    assert policy.backoff == Backoff(0.1, 1.0)
 
 
 @pytest.mark.parametrize("statuses", [[503, 500, 502], [412, 412], [429], [504, 503]])

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zwobs.lifecycle.schedule import Backoff
 from zwobs.secrets.auth import AppRoleAuth, Auth, KubernetesAuth, TokenAuth
 from zwobs.secrets.errors import SecretConfigError
 from zwobs.secrets.value import SecretValue
@@ -32,6 +33,11 @@ class RetryPolicy:
             raise SecretConfigError(
                 f"retry policy: expected attempts >= 1 and 0 < base <= cap, got {self}"
             )
+
+    @property
+    def backoff(self) -> Backoff:
+        """The shared schedule (zwobs.lifecycle) with this policy's base and cap."""
+        return Backoff(self.base, self.cap)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,12 @@ class FileBackend:
 
     def token_expires_at(self) -> float | None:
         return None
+
+    def revoke(self, lease_id: str) -> None:
+        return None  # file "leases" never expire: nothing to end
+
+    def observe(self, callback: Callable[[str], None]) -> None:
+        return None  # no token: nothing to report
 
     def close(self) -> None:
         return None

@@ -18,6 +18,7 @@ import hvac.exceptions as hx
 import requests
 from hvac.adapters import JSONAdapter
 
+from zwobs.lifecycle.schedule import Renewal
 from zwobs.secrets.auth import Auth
 from zwobs.secrets.backend import LeaseGrant, normalize_path
 from zwobs.secrets.config import SecretsConfig
@@ -28,7 +29,6 @@ from zwobs.secrets.errors import (
     SecretPermissionError,
     SecretUnavailableError,
 )
-from zwobs.secrets.retry import backoff_delay, renew_point
 from zwobs.secrets.value import SecretData, SecretValue
 
 __all__ = ["VaultBackend"]
@@ -119,17 +119,12 @@ class VaultBackend:
         )
         self._lock = threading.RLock()
         self._logged_in = False
-        self._token_ttl = 0.0
-        self._expires_at: float | None = None
-        self._renew_at: float | None = None
+        self._token = Renewal()
         self._renewable = False
-        self._final = False
         self._last_login = float("-inf")
         self._warned_final = False
         self.logins = 0
         self.renewals = 0
-        self._upkeep_failures = 0
-        self._upkeep_warned_at = float("-inf")
         self._observer: Callable[[str], None] = lambda result: None
 
     def observe(self, callback: Callable[[str], None]) -> None:
@@ -156,22 +151,19 @@ class VaultBackend:
                 raise
             now = self._clock()
             self._client.token = result.token.reveal()
-            self._token_ttl = result.ttl
             self._renewable = result.renewable
-            self._final = False
             self._warned_final = False
-            self._expires_at = now + result.ttl if result.ttl > 0 else None
-            self._renew_at = now + renew_point(result.ttl) if result.ttl > 0 else None
+            self._token.start(result.ttl, now)
             self._logged_in = True
             self.logins += 1
             self._observer("ok")
             _log.info("%s: logged in, token TTL %.0fs", self._auth.describe(), result.ttl)
 
     def _ensure_login(self) -> None:
-        if self._logged_in and (self._expires_at is None or self._clock() < self._expires_at):
+        if self._logged_in and not self._token.expired(self._clock()):
             return
         with self._lock:
-            if self._logged_in and (self._expires_at is None or self._clock() < self._expires_at):
+            if self._logged_in and not self._token.expired(self._clock()):
                 return
             if self._logged_in and not self._auth.can_login:
                 raise SecretPermissionError(
@@ -183,16 +175,16 @@ class VaultBackend:
     def maintain(self, now: float) -> float | None:
         """Renew at ~2/3 TTL; re-login when renewal is impossible, capped, or the token is gone."""
         with self._lock:
-            if not self._logged_in or self._renew_at is None:
+            token = self._token
+            if not self._logged_in or token.renew_at is None:
                 return None
-            if now < self._renew_at:
-                return self._renew_at
-            expired = self._expires_at is not None and now >= self._expires_at
-            if self._renewable and not self._final and not expired:
+            if now < token.renew_at:
+                return token.renew_at
+            expired = token.expired(now)
+            if self._renewable and not token.final and not expired:
                 try:
-                    auth = self._client.auth.token.renew_self(increment=f"{int(self._token_ttl)}s")[
-                        "auth"
-                    ]
+                    increment = f"{int(token.requested)}s"
+                    auth = self._client.auth.token.renew_self(increment=increment)["auth"]
                 except Exception as exc:
                     denied = _status(exc) in _AUTH_STATUS
                     self._observer("denied" if denied else "error")
@@ -202,24 +194,20 @@ class VaultBackend:
                 else:
                     self.renewals += 1
                     self._observer("ok")
-                    self._upkeep_failures = 0
                     granted = float(auth.get("lease_duration") or 0)
-                    self._expires_at = now + granted
                     self._renewable = bool(auth.get("renewable"))
                     # Capped below what was asked: the max TTL is near, next time log in again.
-                    self._final = granted < self._token_ttl * 0.9
-                    self._renew_at = now + renew_point(granted)
+                    token.renewed(granted, now)
                     _log.debug(
-                        "token renewed for %.0fs%s", granted, " (max TTL near)" * self._final
+                        "token renewed for %.0fs%s", granted, " (max TTL near)" * token.final
                     )
-                    return self._renew_at
+                    return token.renew_at
             if self._auth.can_login:
                 try:
                     self._login()
                 except Exception as exc:
                     return self._upkeep_retry(now, exc)
-                self._upkeep_failures = 0
-                return self._renew_at
+                return self._token.renew_at
             if not self._warned_final:
                 self._warned_final = True
                 _log.warning(
@@ -228,25 +216,20 @@ class VaultBackend:
                     "expired" if expired else "not renewable or at its max TTL",
                     self._auth.describe(),
                 )
-            self._renew_at = None
+            token.renew_at = None
             return None
 
     def _upkeep_retry(self, now: float, exc: BaseException) -> float:
         """Schedule the next renewal/login attempt with backoff; warn at most every 30 s."""
-        self._upkeep_failures += 1
-        if now - self._upkeep_warned_at >= 30.0:
-            self._upkeep_warned_at = now
+        retry_at = self._token.failed(now, self._config.retry.backoff)
+        if self._token.should_warn(now):
             _log.warning(
                 "token upkeep for %s failed (%d so far), will retry: %s",
                 self.addr,
-                self._upkeep_failures,
+                self._token.failures,
                 _safe_reason(exc),
             )
-        retry_in = 0.1 + backoff_delay(self._config.retry, self._upkeep_failures + 1)
-        if self._expires_at is not None and now < self._expires_at:
-            retry_in = min(retry_in, max(0.1, (self._expires_at - now) / 3))
-        self._renew_at = now + retry_in
-        return self._renew_at
+        return retry_at
 
     def _session(self) -> requests.Session:
         """Our own session (no urllib3 retries: ours apply); hvac takes TLS settings from it."""
@@ -262,7 +245,7 @@ class VaultBackend:
         self._client.session = self._session()
 
     def token_expires_at(self) -> float | None:
-        return self._expires_at if self._logged_in else None
+        return self._token.expires_at if self._logged_in else None
 
     # --- requests ------------------------------------------------------------------------
 
@@ -315,7 +298,7 @@ class VaultBackend:
             raise SecretUnavailableError(
                 f"{what}: {self.addr} unavailable after {attempt} attempt(s) ({_reason(exc)})"
             ) from None
-        delay = backoff_delay(self._config.retry, attempt)
+        delay = self._config.retry.backoff.delay(attempt)
         _log.debug("%s: %s, retry %d in %.2fs", what, _reason(exc), attempt, delay)
         self._sleep(delay)
         return attempt
