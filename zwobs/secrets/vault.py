@@ -42,16 +42,52 @@ _RELOGIN_INTERVAL = 2.0
 """At most one re-login per this many seconds when a request is denied (avoids login storms)."""
 
 
+class _NotVaultError(Exception):
+    """The server answered, but not as Vault does (an HTML login page, a proxy, JSON of another
+    shape): treated like an outage, so stale-if-error applies and nothing crashes on it."""
+
+
+def _is_json(response: requests.Response) -> bool:
+    return "json" in response.headers.get("Content-Type", "").lower()
+
+
+def _not_vault(response: requests.Response) -> _NotVaultError:
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+    return _NotVaultError(f"HTTP {response.status_code} answered with {kind}, not Vault's JSON")
+
+
 class _StatusAdapter(JSONAdapter):
-    """hvac's JSON adapter, keeping the HTTP status on the exception (hvac folds 412, 504)."""
+    """hvac's JSON adapter, keeping the HTTP status on the exception (hvac folds 412, 504) and
+    refusing any answer that is not Vault's JSON (hvac hands such a body back as is)."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().request(*args, **kwargs)
+        if isinstance(response, requests.Response):
+            if response.status_code == 204:  # no content: writes, revocations
+                return response
+            raise _not_vault(response)
+        if not isinstance(response, dict):
+            raise _NotVaultError(f"JSON {type(response).__name__}, not a Vault answer object")
+        return response
 
     def _raise_for_error(self, method: str, url: str, response: requests.Response) -> NoReturn:
+        if not _is_json(response) and response.status_code < 500:
+            raise _not_vault(response)  # Vault's own errors are JSON; a 5xx page is an outage
         try:
             super()._raise_for_error(method, url, response)  # type: ignore[misc]
         except hx.VaultError as exc:
             exc.status_code = response.status_code  # type: ignore[attr-defined]
             raise
         raise hx.UnexpectedError(f"HTTP {response.status_code}", method=method, url=url)
+
+
+def _field(body: Any, *keys: str) -> Any:
+    """``body[k1][k2]...``; _NotVaultError when the answer lacks that shape."""
+    for key in keys:
+        if not isinstance(body, dict) or key not in body:
+            raise _NotVaultError(f"the answer has no {'.'.join(keys)!r}: not a Vault answer")
+        body = body[key]
+    return body
 
 
 def _status(exc: BaseException) -> int | None:
@@ -76,6 +112,8 @@ def _reason(exc: BaseException) -> str:
         code = _status(exc)
         head = f"HTTP {code}" if code is not None else type(exc).__name__
         return f"{head}: {text}" if text else head
+    if isinstance(exc, _NotVaultError):
+        return str(exc)
     if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ReadTimeout):
         return f"timeout ({type(exc).__name__})"
     if isinstance(exc, requests.exceptions.ConnectionError):
@@ -139,6 +177,10 @@ class VaultBackend:
             self._last_login = self._clock()
             try:
                 result = self._auth.login(self._client)
+            except (LookupError, TypeError, AttributeError) as exc:
+                self._observer("error")  # the login answer is not Vault's
+                kind = type(exc).__name__
+                raise _NotVaultError(f"the login answer is not Vault's ({kind})") from None
             except Exception as exc:
                 denied = _status(exc) in _AUTH_STATUS or isinstance(exc, SecretError)
                 self._observer("denied" if denied else "error")
@@ -184,7 +226,7 @@ class VaultBackend:
             if self._renewable and not token.final and not expired:
                 try:
                     increment = f"{int(token.requested)}s"
-                    auth = self._client.auth.token.renew_self(increment=increment)["auth"]
+                    auth = _field(self._client.auth.token.renew_self(increment=increment), "auth")
                 except Exception as exc:
                     denied = _status(exc) in _AUTH_STATUS
                     self._observer("denied" if denied else "error")
@@ -280,6 +322,8 @@ class VaultBackend:
                 if not _retryable(exc):
                     raise SecretError(f"{what}: rejected by {self.addr} ({_reason(exc)})") from None
                 attempt = self._retry_or_raise(what, exc, attempt, limit)
+            except _NotVaultError as exc:
+                attempt = self._retry_or_raise(what, exc, attempt, limit)
             except requests.exceptions.SSLError:
                 raise SecretConfigError(
                     f"{what}: TLS verification of {self.addr} failed; set VAULT_CACERT or "
@@ -309,13 +353,16 @@ class VaultBackend:
         what = f"read {mount}/{path}" + (f" version {version}" if version is not None else "")
 
         def read() -> Any:
-            return self._client.secrets.kv.v2.read_secret_version(
+            body = self._client.secrets.kv.v2.read_secret_version(
                 path, version=version, mount_point=mount, raise_on_deleted_version=True
             )
+            data, metadata = _field(body, "data"), _field(body, "data", "metadata")
+            if not isinstance(data, dict) or not isinstance(metadata, dict):
+                raise _NotVaultError("a KV read answer without data and metadata objects")
+            return data
 
-        body = self._call(what, read, attempts)
-        data = (body or {}).get("data") or {}
-        got = (data.get("metadata") or {}).get("version")
+        data = self._call(what, read, attempts)
+        got = data["metadata"].get("version")
         if version is not None and got != version:
             raise SecretError(f"{what}: the server answered with version {got}, refusing it")
         values = data.get("data")
@@ -328,13 +375,16 @@ class VaultBackend:
         mount = self._config.kv_mount
         plain = {k: v.reveal() if isinstance(v, SecretValue) else v for k, v in data.items()}
 
-        def write() -> Any:
-            return self._client.secrets.kv.v2.create_or_update_secret(
+        def write() -> int:
+            body = self._client.secrets.kv.v2.create_or_update_secret(
                 path, secret=plain, cas=cas, mount_point=mount
             )
+            version = _field(body, "data", "version")
+            if not isinstance(version, int):
+                raise _NotVaultError("a KV write answer without a version number")
+            return version
 
-        body = self._call(f"write {mount}/{path}", write, attempts=1 if cas is not None else None)
-        return int(body["data"]["version"])
+        return self._call(f"write {mount}/{path}", write, attempts=1 if cas is not None else None)
 
     def issue(
         self, path: str, params: Mapping[str, Any] | None, *, attempts: int | None = None
@@ -358,12 +408,15 @@ class VaultBackend:
 
     def renew(self, lease_id: str, increment: float) -> tuple[float, bool]:
         def request() -> Any:
-            return self._client.sys.renew_lease(  # type: ignore[no-untyped-call]
+            body = self._client.sys.renew_lease(  # type: ignore[no-untyped-call]
                 lease_id=lease_id, increment=int(increment)
             )
+            return _field(body, "lease_duration"), _field(body, "renewable")
 
-        body = self._call(f"renew lease {lease_id.rsplit('/', 1)[0]}/...", request, attempts=1)
-        return float(body.get("lease_duration") or 0), bool(body.get("renewable"))
+        granted, renewable = self._call(
+            f"renew lease {lease_id.rsplit('/', 1)[0]}/...", request, attempts=1
+        )
+        return float(granted or 0), bool(renewable)
 
     def revoke(self, lease_id: str) -> None:
         """Revoke a lease now (the credentials stop working), e.g. at shutdown."""
