@@ -36,9 +36,7 @@ def _clean_process_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
     yield
-    current, _process._client = _process._client, None
-    if current is not None:
-        current.close()
+    _process.reset()
 
 
 @pytest.fixture(scope="session")

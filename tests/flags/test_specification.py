@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from zwobs.flags import FlagsClient
 
@@ -55,6 +56,7 @@ def _client(spec: dict[str, Any]) -> FlagsClient:
             bootstrap=spec["state"],
             context_extractor=None,
             send_metrics=False,
+            registry=CollectorRegistry(),
         )
     return client
 

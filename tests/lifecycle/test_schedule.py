@@ -10,6 +10,7 @@ from zwobs.lifecycle.schedule import (
     Backoff,
     Renewal,
     jittered,
+    poll_delay,
     renew_point,
 )
 
@@ -69,3 +70,9 @@ def test_warnings_about_one_failure_are_throttled() -> None:
     assert renewal.should_warn(100)
     assert not renewal.should_warn(100 + WARN_EVERY - 1)
     assert renewal.should_warn(100 + WARN_EVERY)
+
+
+def test_a_failing_poll_doubles_its_interval_up_to_a_minute() -> None:
+    delays = [poll_delay(15, failures, rng=lambda: 0.5) for failures in range(5)]
+    assert delays == pytest.approx([15, 15, 30, 60, 60])
+    assert poll_delay(120, 3, rng=lambda: 0.5) == pytest.approx(120)

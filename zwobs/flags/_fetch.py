@@ -32,10 +32,12 @@ class Fetched:
 class FetchError(Exception):
     """A failed fetch: ``reason`` is one of REASONS, ``detail`` is for humans (never a secret)."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, status: int | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.status = status
+        """The HTTP status when the server answered one (404: no such endpoint)."""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -75,8 +77,10 @@ def fetch_features(
                 "unauthorized",
                 f"HTTP {exc.code} from the Unleash server: check UNLEASH_API_TOKEN "
                 "(a backend token for this environment)",
+                exc.code,
             ) from None
-        raise FetchError("http_error", f"HTTP {exc.code} from the Unleash server") from None
+        detail = f"HTTP {exc.code} from the Unleash server"
+        raise FetchError("http_error", detail, exc.code) from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise FetchError("timeout", f"no answer within {timeout:g}s") from None

@@ -20,6 +20,7 @@ __all__ = [
     "Backoff",
     "Renewal",
     "jittered",
+    "poll_delay",
     "renew_point",
 ]
 
@@ -35,6 +36,8 @@ FINAL_GRANT_RATIO: Final = 0.9
 """A renewal granted below this share of the request is the last one (max TTL near)."""
 POLL_JITTER: Final = 0.1
 """Polls wait their interval +/- this fraction."""
+POLL_BACKOFF_CAP: Final = 60.0
+"""Seconds: the longest a failing poll backs off (unless its interval is longer)."""
 
 Rng = Callable[[], float]
 
@@ -67,6 +70,14 @@ def renew_point(ttl: float, rng: Rng = random.random) -> float:
 def jittered(seconds: float, rng: Rng = random.random) -> float:
     """``seconds`` +/- 10%: polls of replicas started together drift apart."""
     return seconds * (1 - POLL_JITTER + 2 * POLL_JITTER * rng())
+
+
+def poll_delay(interval: float, failures: int, rng: Rng = random.random) -> float:
+    """Seconds until the next poll: the interval, doubling per failure in a row up to
+    POLL_BACKOFF_CAP (or the interval if longer), +/- 10%."""
+    if failures <= 0:
+        return jittered(interval, rng)
+    return jittered(Backoff(interval, max(interval, POLL_BACKOFF_CAP)).ceiling(failures), rng)
 
 
 class Renewal:
