@@ -65,6 +65,11 @@ class Refresher:
     def uses_delta(self) -> bool:
         return bool(self._delta)
 
+    @property
+    def etag(self) -> str | None:
+        """The ETag of the state held (the delta API's: the last event id)."""
+        return self._etag
+
     def refresh(self) -> bool:
         """Fetch once; True when the server answered with a usable state (or 'unchanged')."""
         with self._fetch_lock:
