@@ -8,38 +8,19 @@ scripts/install-unleash-spec.sh): each specification's state is loaded as a boot
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
 
+from tests.flags.specification import INSTALL, SPEC_CASES, specifications
 from zwobs.flags import FlagsClient
-
-SPEC_DIR = (
-    Path(__file__).resolve().parents[2]
-    / ".cache/unleash-spec/node_modules/@unleash/client-specification/specifications"
-)
-SPEC_CASES = 279
-"""Cases in the pinned version (6.1.0): a smaller count means cases went missing."""
-
-
-INSTALL = "the Unleash specification is missing: bash scripts/install-unleash-spec.sh"
-
-
-def _specifications() -> list[dict[str, Any]]:
-    """Every specification document in index order ([] when not installed: the tests fail)."""
-    if not (SPEC_DIR / "index.json").exists():
-        return []
-    names = json.loads((SPEC_DIR / "index.json").read_text())
-    return [json.loads((SPEC_DIR / name).read_text()) for name in names]
 
 
 def _cases() -> list[Any]:
     return [
         pytest.param(spec, kind, case, id=f"{spec['name']}:{kind}[{i}]")
-        for spec in _specifications()
+        for spec in specifications()
         for kind in ("tests", "variantTests")
         for i, case in enumerate(spec.get(kind, []))
     ]
@@ -62,8 +43,8 @@ def _client(spec: dict[str, Any]) -> FlagsClient:
 
 
 def test_the_pinned_specification_has_all_its_cases() -> None:
-    assert _specifications(), INSTALL
-    count = sum(len(s.get("tests", [])) + len(s.get("variantTests", [])) for s in _specifications())
+    assert specifications(), INSTALL
+    count = sum(len(s.get("tests", [])) + len(s.get("variantTests", [])) for s in specifications())
     assert count == SPEC_CASES
 
 

@@ -37,14 +37,15 @@ const env = process.env;
 const deltaRoute = (app, config, services) => {
   app.get('/api/client/delta', async (req, res, next) => {
     try {
-      const tag = String(req.headers['if-none-match'] || '').replace(/^W\//, '').replace(/"/g, '');
-      const revision = /^\d+$/.test(tag) ? Number(tag) : undefined;
+      const tag = String(req.headers['if-none-match'] || '').replace(/^W\\//, '').replace(/"/g, '');
+      const revision = /^\\d+$/.test(tag) ? Number(tag) : undefined;
       // As /api/client/features resolves it: the token's environment and projects, else
       // the server's default environment (the delta service alone would use 'default').
       const user = req.user || {};
       const projects = user.projects && !user.projects.includes('*') ? user.projects : undefined;
+      const own = user.environment && user.environment !== '*' ? user.environment : undefined;
       const query = {
-        environment: user.environment && user.environment !== '*' ? user.environment : 'development',
+        environment: own || 'development',
         project: projects || (req.query.project ? [].concat(req.query.project) : undefined),
       };
       const delta = await services.clientFeatureToggleService.getClientDelta(revision, query);
