@@ -48,6 +48,8 @@ def test_a_broken_or_oversized_cache_is_ignored(tmp_path: Path) -> None:
     cache = DiskCache(tmp_path, "app")
     cache.file.write_text("{not json")
     assert cache.load() is None
+    cache.file.write_text("[" * 100_000)  # json.loads raises RecursionError on this
+    assert cache.load() is None
     with open(cache.file, "wb") as handle:
         handle.truncate(MAX_BYTES + 1)
     assert cache.load() is None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.secrets import seed
-from tests.secrets.html_stand_in import not_vault_server
+from tests.servers.html_stand_in import not_a_server
 from tests.servers.openbao import OpenBao
 from tests.servers.process import free_port
 
@@ -75,7 +75,7 @@ def test_check_against_openbao_prints_version_keys_and_token_life(openbao: OpenB
 
 
 def test_check_against_an_html_answering_vault_addr_is_unavailable_without_traceback() -> None:
-    with not_vault_server() as addr:
+    with not_a_server() as addr:
         result = _zwobs("db", env={"VAULT_ADDR": addr, "VAULT_TOKEN": "t"})
     assert result.returncode == 3, result.stderr
     assert "text/html, not Vault's JSON" in result.stderr

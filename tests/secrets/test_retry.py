@@ -16,7 +16,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from tests.secrets.fakes import ManualClock
-from tests.secrets.html_stand_in import not_vault_server
+from tests.servers.html_stand_in import not_a_server
 from tests.servers.process import free_port
 from zwobs.lifecycle.schedule import Backoff
 from zwobs.secrets import (
@@ -166,7 +166,7 @@ def test_answer_for_another_version_is_refused_not_served(stand_in: StandInVault
 def test_an_address_that_does_not_answer_like_vault_is_unavailable(
     body: bytes, content_type: str, status: int
 ) -> None:
-    with not_vault_server(body, content_type, status) as addr:
+    with not_a_server(body, content_type, status) as addr:
         client = _client(addr, attempts=2)
         with pytest.raises(SecretUnavailableError, match=r"not (a )?Vault"):
             client.get("app/db", "password")

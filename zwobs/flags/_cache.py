@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 from pathlib import Path
 
 from zwobs.atomic import write_atomic
+from zwobs.flags._json import loads
 from zwobs.flags._state import FlagState, build_state
 from zwobs.flags.errors import FlagsConfigError
 
@@ -34,7 +34,7 @@ class DiskCache:
                 raw = handle.read(MAX_BYTES + 1)
             if len(raw) > MAX_BYTES:
                 raise ValueError(f"larger than {MAX_BYTES} bytes")
-            return build_state(json.loads(raw), origin=str(self.file), source="cache")
+            return build_state(loads(raw), origin=str(self.file), source="cache")
         except FileNotFoundError:
             return None
         except (OSError, ValueError, FlagsConfigError) as exc:

@@ -8,15 +8,16 @@ nothing changed). Either way the new state is checked and swapped in whole.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
+from typing import Any
 
 from zwobs.flags._cache import DiskCache
 from zwobs.flags._connection import Connection
 from zwobs.flags._delta import apply_events, last_event_id
 from zwobs.flags._fetch import FetchError
+from zwobs.flags._json import loads
 from zwobs.flags._metrics import FlagMetrics
 from zwobs.flags._state import FlagState, build_state
 from zwobs.flags.errors import FlagsConfigError
@@ -110,12 +111,14 @@ class Refresher:
             return None
         origin = "Unleash /client/delta"
         try:
-            data = json.loads(fetched.body)
+            data = _json(fetched.body, origin)
             # Without an ETag the server answers a hydration event: the whole state.
             base = self.state.payload if self._etag is not None else {"features": []}
             new = build_state(apply_events(base, data, origin), origin=origin, source="server")
-        except (ValueError, FlagsConfigError) as exc:
+        except (FlagsConfigError, FetchError) as exc:
             self._etag = None  # start again from a hydration next time
+            if isinstance(exc, FetchError):
+                raise
             raise FetchError("invalid_payload", str(exc)) from None
         event = last_event_id(data)
         self._delta = True
@@ -128,8 +131,8 @@ class Refresher:
             return None
         origin = "Unleash /client/features"
         try:
-            new = build_state(json.loads(fetched.body), origin=origin, source="server")
-        except (ValueError, FlagsConfigError) as exc:
+            new = build_state(_json(fetched.body, origin), origin=origin, source="server")
+        except FlagsConfigError as exc:
             raise FetchError("invalid_payload", str(exc)) from None
         self._etag = fetched.etag
         return new
@@ -174,3 +177,11 @@ class Refresher:
             last_refresh=last_ok,
             state_age=None if last_ok is None else max(0.0, time.time() - last_ok),
         )
+
+
+def _json(body: bytes, origin: str) -> Any:
+    """The answer as JSON; an HTML page (a proxy, a login wall) is an invalid payload."""
+    try:
+        return loads(body)
+    except ValueError as exc:
+        raise FetchError("invalid_payload", f"{origin}: the answer is not JSON ({exc})") from None

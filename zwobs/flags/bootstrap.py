@@ -28,6 +28,7 @@ from typing import Any, Final
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from zwobs.flags._delta import apply_events, is_delta
+from zwobs.flags._json import loads
 from zwobs.flags.errors import FlagsConfigError
 from zwobs.yamlread import YamlInputError, compose_documents, load_documents, read_text
 
@@ -50,9 +51,11 @@ def load_bootstrap(path: str | Path) -> dict[str, Any]:
         text = read_text(file, max_bytes=MAX_BYTES)
         if file.suffix.lower() == ".json":
             try:
-                data = json.loads(text)
+                data = loads(text)
             except json.JSONDecodeError as exc:
                 raise FlagsConfigError(f"{file}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+            except ValueError as exc:
+                raise FlagsConfigError(f"{file}: invalid JSON: {exc}") from None
             return _as_payload(data, str(file), lines={})
         nodes = compose_documents(text, str(file), max_nodes=MAX_NODES)
         if len(nodes) > 1:

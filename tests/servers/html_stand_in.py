@@ -1,6 +1,6 @@
-"""A stand-in for a VAULT_ADDR that is not Vault (named as such): a loopback HTTP server that
-answers every request with an HTML page (a proxy login page, a misrouted ingress), or with
-JSON of another shape. A real Vault cannot be made to answer like this."""
+"""A stand-in for an address that is not the server it should be (named as such): a loopback
+HTTP server answering every request with an HTML page (a proxy login page, a misrouted
+ingress) or another fixed body. A real Vault or Unleash cannot be made to answer like this."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["not_vault_server"]
+__all__ = ["not_a_server"]
 
 
 @contextmanager
-def not_vault_server(
+def not_a_server(
     body: bytes = b"<html><body>Sign in to continue</body></html>",
     content_type: str = "text/html",
     status: int = 200,
