@@ -111,13 +111,20 @@ class Renewal:
         self.renew_at = now + renew_point(granted)
         self.failures = 0
 
-    def failed(self, now: float, backoff: Backoff) -> float:
-        """A renewal or replacement failed: retry with backoff, and well before expiry."""
+    def failed(
+        self, now: float, backoff: Backoff, warn: Callable[[int], None] | None = None
+    ) -> float:
+        """A renewal or replacement failed: retry with backoff, and well before expiry.
+
+        ``warn(failures so far)`` is called at most once per WARN_EVERY seconds.
+        """
         self.failures += 1
         delay = backoff.retry_in(self.failures)
         if self.expires_at is not None and now < self.expires_at:
             delay = min(delay, max(MIN_DELAY, (self.expires_at - now) / 3))
         self.renew_at = now + delay
+        if warn is not None and self.should_warn(now):
+            warn(self.failures)
         return self.renew_at
 
     def expired(self, now: float) -> bool:

@@ -322,15 +322,12 @@ class SecretsClient:
         return lease.renew_at
 
     def _lease_retry(self, lease: Lease, now: float, cause: str) -> float:
-        retry_at = lease.renewal.failed(now, self.config.retry.backoff)
-        if lease.renewal.should_warn(now):
+        def warn(failures: int) -> None:
             _log.warning(
-                "lease %s: upkeep failed (%d so far), will retry: %s",
-                lease.path,
-                lease.renewal.failures,
-                cause,
+                "lease %s: upkeep failed (%d so far), will retry: %s", lease.path, failures, cause
             )
-        return retry_at
+
+        return lease.renewal.failed(now, self.config.retry.backoff, warn)
 
     # --- background upkeep -----------------------------------------------------------------
 

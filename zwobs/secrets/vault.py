@@ -263,15 +263,16 @@ class VaultBackend:
 
     def _upkeep_retry(self, now: float, exc: BaseException) -> float:
         """Schedule the next renewal/login attempt with backoff; warn at most every 30 s."""
-        retry_at = self._token.failed(now, self._config.retry.backoff)
-        if self._token.should_warn(now):
+
+        def warn(failures: int) -> None:
             _log.warning(
                 "token upkeep for %s failed (%d so far), will retry: %s",
                 self.addr,
-                self._token.failures,
+                failures,
                 _safe_reason(exc),
             )
-        return retry_at
+
+        return self._token.failed(now, self._config.retry.backoff, warn)
 
     def _session(self) -> requests.Session:
         """Our own session (no urllib3 retries: ours apply); hvac takes TLS settings from it."""
