@@ -11,25 +11,22 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Collection, MutableMapping
+from collections.abc import Callable, Collection
 from typing import Any
 
 from opentelemetry import trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zwobs import names
 from zwobs.context import bind_scope, unbind_scope
+from zwobs.env import env_str
 from zwobs.metrics.exposition import serve_metrics
 from zwobs.metrics.families import HttpMetrics
 from zwobs.metrics.routes import RouteTemplates
+from zwobs.metrics.workers import CENSUS
 from zwobs.tracing.server import ServerSpan, finish_span, start_span
 
 __all__ = ["MetricsMiddleware", "PathLabel"]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PathLabel = Callable[[Scope, str], str]
 """Optional hook: (scope, route template) -> the ``path`` label to record."""
@@ -92,7 +89,7 @@ class MetricsMiddleware:
         self._excluded = frozenset(excluded_paths)
         self._path_label = path_label
         self._tracing = tracing
-        self._exemplars = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+        self._exemplars = env_str("PROMETHEUS_MULTIPROC_DIR") is None
         self._in_progress = {
             method: metrics.in_progress.labels(service, method)
             for method in (*names.KNOWN_METHODS, names.OTHER_METHOD)
@@ -105,6 +102,8 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not CENSUS.announced:
+            CENSUS.announce(scope.get("server"))
         path = scope["path"]
         if path == self._metrics_path:
             await serve_metrics(scope, send, self._metrics.registry)
@@ -121,10 +120,10 @@ class MetricsMiddleware:
         self._in_progress[method].inc()
         if self._tracing:
             try:
-                exchange.span = start_span(scope, method, exchange.start_ns)  # type: ignore[arg-type]
+                exchange.span = start_span(scope, method, exchange.start_ns)
             except Exception as exc:
                 self._report("start_span", exc)
-        scope_token = bind_scope(scope)  # type: ignore[arg-type]
+        scope_token = bind_scope(scope)
 
         async def receive_counting() -> Message:
             message = await receive()
@@ -177,7 +176,7 @@ class MetricsMiddleware:
 
     def _resolve_path(self, scope: Scope, exchange: _Exchange) -> None:
         try:
-            template = self._routes.template(scope, exchange.entry_root)  # type: ignore[arg-type]
+            template = self._routes.template(scope, exchange.entry_root)
         except Exception as exc:
             self._report("route template", exc)
             template = names.UNMATCHED_PATH
