@@ -179,6 +179,40 @@ async def test_client_gone_before_response_is_counted_as_499() -> None:
     assert requests(registry, method="POST", path="/upload", status="500") == 0
 
 
+async def test_client_gone_mid_body_on_a_fastapi_json_route_is_499_not_400() -> None:
+    """FastAPI turns the ClientDisconnect into a 400 it sends to nobody: still the client's doing."""
+    registry = CollectorRegistry()
+    app = FastAPI()
+
+    @app.post("/items")
+    def create(item: dict[str, int]) -> dict[str, int]:
+        return item
+
+    zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
+    result = await call(app, "/items", method="POST", chunks=[b'{"a": '], disconnect_mid_body=True)
+    assert result.status == 400  # what FastAPI answered
+    assert requests(registry, method="POST", path="/items", status=names.DISCONNECTED_STATUS) == 1
+    assert requests(registry, method="POST", path="/items", status="400") == 0
+
+
+async def test_a_response_started_after_the_client_left_is_counted_499() -> None:
+    async def answers_anyway(request: Request) -> Response:
+        async for _ in request.stream():
+            pass  # Starlette raises ClientDisconnect here; an app may catch it and answer
+        return PlainTextResponse("never")
+
+    async def catching(request: Request) -> Response:
+        try:
+            return await answers_anyway(request)
+        except Exception:
+            return PlainTextResponse("gone", status_code=200)
+
+    app, registry = make_app(Route("/upload", catching, methods=["POST"]))
+    await call(app, "/upload", method="POST", chunks=[b"abc"], disconnect_mid_body=True)
+    assert requests(registry, method="POST", path="/upload", status=names.DISCONNECTED_STATUS) == 1
+    assert requests(registry, method="POST", path="/upload", status="200") == 0
+
+
 # 4. latency ends at the last body chunk; background tasks are not counted
 
 

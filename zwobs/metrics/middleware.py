@@ -137,7 +137,9 @@ class MetricsMiddleware:
         async def send_observing(message: Message) -> None:
             kind = message["type"]
             if kind == "http.response.start":
-                exchange.status = message["status"]
+                # A response begun after the client left reaches nobody: FastAPI answers
+                # a body cut short with 400, but the client closed the request (499).
+                exchange.status = _DISCONNECTED if exchange.disconnected else message["status"]
                 self._resolve_path(scope, exchange)
             elif kind == "http.response.body":
                 exchange.response_bytes += len(message.get("body", b""))
