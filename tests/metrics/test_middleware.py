@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter, FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -180,7 +182,7 @@ async def test_client_gone_before_response_is_counted_as_499() -> None:
 
 
 async def test_client_gone_mid_body_on_a_fastapi_json_route_is_499_not_400() -> None:
-    """FastAPI turns the ClientDisconnect into a 400 it sends to nobody: still the client's doing."""
+    """FastAPI turns the ClientDisconnect into a 400 sent to nobody: the client's doing."""
     registry = CollectorRegistry()
     app = FastAPI()
 
@@ -498,3 +500,78 @@ def test_json_route_under_fastapi_counts_status_as_number_string() -> None:
     zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
     TestClient(app).get("/teapot")
     assert requests(registry, method="GET", path="/teapot", status="418") == 1
+
+
+# Property: whatever method, path and status arrive, the labels stay within the app's
+# route templates plus the two sentinels (issue 13).
+
+_TEMPLATES = {
+    "/users/{user_id}",
+    "/v2/orders/{order_id}",
+    "/api/v1/items/{item_id}",
+    "/tenants/{tenant}/files/{name}",
+    "/static/{path}",
+}
+_ALL_METHODS = sorted(names.KNOWN_METHODS)
+
+
+async def _answer_as_asked(request: Request) -> Response:
+    return Response(status_code=int(request.headers["x-status"]))
+
+
+async def _opaque(scope: Any, receive: Any, send: Any) -> None:
+    response = await _answer_as_asked(Request(scope, receive))
+    await response(scope, receive, send)
+
+
+def _labelled_app() -> tuple[FastAPI, CollectorRegistry]:
+    registry = CollectorRegistry()
+    app = FastAPI()
+    app.add_route("/users/{user_id}", _answer_as_asked, methods=_ALL_METHODS)
+    orders = APIRouter(prefix="/orders")
+    orders.add_api_route(
+        "/{order_id}", _answer_as_asked, methods=_ALL_METHODS, include_in_schema=False
+    )
+    app.include_router(orders, prefix="/v2")
+    items = Route("/items/{item_id:int}", _answer_as_asked, methods=_ALL_METHODS)
+    app.mount("/api", Starlette(routes=[Mount("/v1", routes=[items])]))
+    files = Route("/files/{name}", _answer_as_asked, methods=_ALL_METHODS)
+    app.mount("/tenants/{tenant}", Starlette(routes=[files]))
+    app.mount("/static", _opaque)
+    zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
+    return app, registry
+
+
+_SEGMENT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+_PATHS = st.one_of(
+    _SEGMENT.map(lambda text: "/" + text),
+    st.tuples(
+        st.sampled_from(
+            ["/users/", "/v2/orders/", "/api/v1/items/", "/tenants/", "/static/", "/api/", "/"]
+        ),
+        _SEGMENT,
+        st.sampled_from(["", "/", "/files/x", "/files/", "/{name}", "/x/y"]),
+    ).map("".join),
+    st.integers(-5, 10**6).map(lambda n: f"/api/v1/items/{n}"),
+)
+_METHODS = st.one_of(st.sampled_from(_ALL_METHODS), st.text(min_size=1, max_size=10))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_method_path_and_status_keep_labels_within_templates_and_sentinels(
+    data: st.DataObject,
+) -> None:
+    app, registry = _LABELLED
+    method = data.draw(_METHODS, label="method")
+    path = data.draw(_PATHS, label="path")
+    status = data.draw(st.integers(100, 999), label="status")
+    asyncio.run(call(app, path, method=method, headers=[(b"x-status", str(status).encode())]))
+    for labels in series(registry, names.REQUESTS_TOTAL):
+        assert labels["path"] in _TEMPLATES | {names.UNMATCHED_PATH}, labels
+        assert labels["method"] in names.KNOWN_METHODS | {names.OTHER_METHOD}, labels
+    for labels in series(registry, names.REQUEST_DURATION + "_count"):
+        assert labels["path"] in _TEMPLATES | {names.UNMATCHED_PATH}, labels
+
+
+_LABELLED = _labelled_app()
