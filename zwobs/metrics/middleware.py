@@ -12,7 +12,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Collection
-from typing import Any
 
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +22,7 @@ from zwobs.env import env_str
 from zwobs.metrics.exposition import serve_metrics
 from zwobs.metrics.families import HttpMetrics
 from zwobs.metrics.routes import RouteTemplates
+from zwobs.metrics.series import Series, adder
 from zwobs.metrics.workers import CENSUS
 from zwobs.tracing.server import ServerSpan, finish_span, start_span
 
@@ -91,11 +91,10 @@ class MetricsMiddleware:
         self._tracing = tracing
         self._exemplars = env_str("PROMETHEUS_MULTIPROC_DIR") is None
         self._in_progress = {
-            method: metrics.in_progress.labels(service, method)
+            method: adder(metrics.in_progress.labels(service, method))
             for method in (*names.KNOWN_METHODS, names.OTHER_METHOD)
         }
-        self._children: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
-        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._series: dict[tuple[str, str, int], Series] = {}
         self._reported: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,7 +116,7 @@ class MetricsMiddleware:
             method = names.OTHER_METHOD
         start_perf = time.perf_counter_ns()
         exchange = _Exchange(method, scope.get("root_path", ""), time.time_ns())
-        self._in_progress[method].inc()
+        self._in_progress[method](1)
         if self._tracing:
             try:
                 exchange.span = start_span(scope, method, exchange.start_ns)
@@ -200,7 +199,7 @@ class MetricsMiddleware:
         duration_ns = time.perf_counter_ns() - start_perf
         exchange.end_ns = exchange.start_ns + duration_ns
         status = exchange.status if exchange.status is not None else _SERVER_ERROR
-        self._in_progress[exchange.method].dec()
+        self._in_progress[exchange.method](-1)
         if exchange.path is None:
             self._resolve_path(scope, exchange)
         path = exchange.path or names.UNMATCHED_PATH
@@ -219,26 +218,19 @@ class MetricsMiddleware:
 
     def _record(self, exchange: _Exchange, path: str, status: int, seconds: float) -> None:
         method = exchange.method
-        children = self._children.get((method, path))
-        if children is None:
+        series = self._series.get((method, path, status))
+        if series is None:
             labels = (self._service, method, path)
             metrics = self._metrics
-            children = (
+            series = Series(
+                metrics.requests.labels(*labels, str(status)),
                 metrics.duration.labels(*labels),
                 metrics.request_size.labels(*labels),
                 metrics.response_size.labels(*labels),
             )
-            self._children[(method, path)] = children
-        counter = self._counters.get((method, path, status))
-        if counter is None:
-            counter = self._metrics.requests.labels(self._service, method, path, str(status))
-            self._counters[(method, path, status)] = counter
-        duration, request_size, response_size = children
+            self._series[(method, path, status)] = series
         exemplar = self._exemplar(exchange) if self._exemplars else None
-        counter.inc(1, exemplar)
-        duration.observe(seconds, exemplar)
-        request_size.observe(exchange.request_bytes)
-        response_size.observe(exchange.response_bytes)
+        series.record(seconds, exchange.request_bytes, exchange.response_bytes, exemplar)
 
     @staticmethod
     def _exemplar(exchange: _Exchange) -> dict[str, str] | None:
