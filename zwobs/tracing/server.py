@@ -16,13 +16,13 @@ from contextvars import Token
 from typing import Final
 
 from opentelemetry import context, trace
-from opentelemetry.propagate import extract
 from opentelemetry.trace import Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 from starlette.types import Scope
 
 from zwobs import names
 from zwobs.tracing import _tracer
+from zwobs.tracing._extract import extract_bounded
 
 __all__ = [
     "ServerSpan",
@@ -81,7 +81,7 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
                 carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
         if not carrier:
             return None
-    parent = extract(carrier) if carrier else context.get_current()
+    parent = extract_bounded(carrier) if carrier else context.get_current()
     base_name = "HTTP" if method == names.OTHER_METHOD else method
     if recording:
         span = tracer.start_span(
