@@ -215,6 +215,37 @@ async def test_a_response_started_after_the_client_left_is_counted_499() -> None
     assert requests(registry, method="POST", path="/upload", status="200") == 0
 
 
+async def test_a_stream_the_client_left_midway_is_499_not_200() -> None:
+    """uvicorn (ASGI 2.3) reports the disconnect; Starlette stops the stream and returns."""
+
+    async def forever() -> AsyncIterator[bytes]:
+        while True:
+            yield b"chunk"
+            await asyncio.sleep(0)
+
+    async def stream(request: Request) -> Response:
+        return StreamingResponse(forever())
+
+    app, registry = make_app(Route("/stream", stream))
+    first_chunk_sent = asyncio.Event()
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop()
+        await first_chunk_sent.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            first_chunk_sent.set()
+
+    scope = {"type": "http", "method": "GET", "path": "/stream", "headers": [], "root_path": ""}
+    await asyncio.wait_for(app(scope, receive, send), timeout=10)
+    assert requests(registry, method="GET", path="/stream", status=names.DISCONNECTED_STATUS) == 1
+    assert requests(registry, method="GET", path="/stream", status="200") == 0
+
+
 # 4. latency ends at the last body chunk; background tasks are not counted
 
 

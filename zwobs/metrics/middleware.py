@@ -163,9 +163,12 @@ class MetricsMiddleware:
             raise
         else:
             if exchange.end_ns == 0:
-                # The app returned without completing a response.
-                if exchange.status is None:
-                    exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
+                # The app returned without completing a response: Starlette stops a stream
+                # whose client left (uvicorn's ASGI 2.3), a 200 that reached nobody in full.
+                if exchange.disconnected:
+                    exchange.status = _DISCONNECTED
+                elif exchange.status is None:
+                    exchange.status = _SERVER_ERROR
                 self._finish(scope, exchange, start_perf)
         finally:
             unbind_scope(scope_token)
