@@ -70,3 +70,53 @@ def test_a_command_imports_only_its_own_part() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.splitlines()
     assert "loaded:" in lines, f"zwobs verify loaded other parts: {lines[-1]}"
+
+
+_KERNEL = {"slo.py", "promql.py"}
+_KERNEL_ONLY = {
+    "histogram_quantile(": re.compile(r"histogram_quantile\("),
+    "a 5xx matcher": re.compile(r"5\.\."),
+    "a burn factor": re.compile(r"(?<![\d.])(14\.4|13\.44|6\.0|0\.02 \*|period_days / 30)(?![\d])"),
+}
+
+
+def _sources(skip: set[str]) -> list[tuple[str, str]]:
+    return [
+        (str(path.relative_to(ROOT)), path.read_text())
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name not in skip
+    ]
+
+
+def test_only_slo_py_and_promql_py_write_shared_queries_and_burn_math() -> None:
+    offenders = [
+        f"{where}: {what}"
+        for where, text in _sources(_KERNEL)
+        for what, pattern in _KERNEL_ONLY.items()
+        if pattern.search(text)
+    ]
+    assert offenders == []
+
+
+def test_only_names_py_spells_an_alert_name() -> None:
+    alerts = [v for k, v in vars(names).items() if k.startswith("ALERT_") and isinstance(v, str)]
+    alerts = [a for a in alerts if a[:1].isupper()]
+    assert names.ALERT_HIGH_ERROR_RATE in alerts and names.ALERT_FOR_BURN_PAGE in alerts
+    offenders = [
+        f"{where}: {alert}"
+        for where, text in _sources({"names.py"})
+        for alert in alerts
+        if re.search(rf"[\"']{re.escape(alert)}[\"']", text)
+    ]
+    assert offenders == []
+
+
+def test_the_kernel_modules_are_leaves() -> None:
+    """names, slo, promql, durations, env and yamlread import no other part of zwobs."""
+    leaves = {"names", "slo", "promql", "durations", "env", "yamlread"}
+    for leaf in sorted(leaves):
+        text = (PACKAGE / f"{leaf}.py").read_text()
+        imported = set(re.findall(r"^from zwobs\.(\w+)", text, re.M))
+        for group in re.findall(r"^from zwobs import ([\w, ]+)", text, re.M):
+            imported.update(part.split(" as ")[0].strip() for part in group.split(","))
+        assert imported <= leaves, f"{leaf}.py imports {sorted(imported - leaves)}"
