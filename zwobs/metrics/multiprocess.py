@@ -26,13 +26,7 @@ from prometheus_client import multiprocess
 
 from zwobs.env import env_str
 
-__all__ = [
-    "child_exit",
-    "claim_own_files",
-    "forget_dead_workers",
-    "forget_previous_owner",
-    "mark_worker_dead",
-]
+__all__ = ["child_exit", "claim_own_files", "forget_dead_workers", "mark_worker_dead"]
 
 _LIVE_FILE: Final = re.compile(r"gauge_live[a-z]+_(\d+)\.db\Z")
 # A file this fresh may be between its creation and its mapping by a starting worker.
@@ -78,7 +72,7 @@ def forget_dead_workers(path: Path | None = None) -> list[Path]:
     return removed
 
 
-def forget_previous_owner(path: Path | None = None) -> list[Path]:
+def _forget_previous_owner(path: Path | None = None) -> list[Path]:
     """Remove live-gauge files under this process's PID that this process has not opened."""
     path = path or _directory()
     if path is None:
@@ -97,13 +91,13 @@ _claim_lock = threading.Lock()
 
 
 def claim_own_files() -> None:
-    """``forget_previous_owner`` once per process, before its first live gauge is written."""
+    """Drop what a previous process with this PID left, once, before this one writes a gauge."""
     pid = os.getpid()
     if pid in _claimed or _directory() is None:
         return
     with _claim_lock:
         if pid not in _claimed:
-            forget_previous_owner()
+            _forget_previous_owner()
             _claimed.add(pid)
 
 
@@ -111,7 +105,7 @@ def _claim_in_forked_child() -> None:
     # A forked worker (gunicorn --preload) writes under its new PID without declaring
     # anything. It runs one thread, and the lock may have been held by another at fork.
     if _directory() is not None:
-        forget_previous_owner()
+        _forget_previous_owner()
         _claimed.add(os.getpid())
 
 
