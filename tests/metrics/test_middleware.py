@@ -588,7 +588,7 @@ _PATHS = st.one_of(
 _METHODS = st.one_of(st.sampled_from(_ALL_METHODS), st.text(min_size=1, max_size=10))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_method_path_and_status_keep_labels_within_templates_and_sentinels(
     data: st.DataObject,
