@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "DENIED_BACKOFF",
     "FINAL_GRANT_RATIO",
     "MIN_DELAY",
     "WARN_EVERY",
@@ -60,6 +61,11 @@ class Backoff:
     def retry_in(self, failures: int, rng: Rng = random.random) -> float:
         """Seconds before trying again after ``failures`` failures in a row (>= MIN_DELAY)."""
         return MIN_DELAY + self.delay(failures + 1, rng)
+
+
+DENIED_BACKOFF: Final = Backoff(base=1.0, cap=WARN_EVERY)
+"""Retries of a refused background login: the store may be restarting or being re-seeded,
+so keep trying, but slowly (a wrong credential must not become a login storm)."""
 
 
 def renew_point(ttl: float, rng: Rng = random.random) -> float:
