@@ -77,7 +77,7 @@ class Refresher:
             try:
                 new = self._fetch()
             except FetchError as exc:
-                self._failed(exc)
+                self.failed(exc)
                 return False
             if new is not None:
                 self.state = new
@@ -127,9 +127,6 @@ class Refresher:
 
     def failed(self, exc: FetchError) -> None:
         """Record a failed round (also for errors raised outside the fetch itself)."""
-        self._failed(exc)
-
-    def _failed(self, exc: FetchError) -> None:
         if self.closed:  # closed while the fetch was pending: nobody is listening
             return
         with self._lock:
