@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["UNIT_SECONDS", "format_duration", "is_duration", "parse_duration"]
+__all__ = ["PATTERN", "UNIT_SECONDS", "format_duration", "is_duration", "parse_duration"]
 
 UNIT_SECONDS: Final = {
     "y": 365 * 86400,
@@ -20,7 +20,9 @@ UNIT_SECONDS: Final = {
     "s": 1,
     "ms": 0.001,
 }
-_DURATION: Final = re.compile(r"(?:\d+(?:ms|s|m|h|d|w|y))+\Z")
+PATTERN: Final = r"(\d+(ms|s|m|h|d|w|y))+"
+"""The grammar as a regular expression (the catalog's JSON Schema publishes it)."""
+_DURATION: Final = re.compile(PATTERN + r"\Z")
 _PART: Final = re.compile(r"(\d+)(ms|s|m|h|d|w|y)")
 
 

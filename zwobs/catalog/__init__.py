@@ -18,10 +18,11 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from zwobs.catalog.errors import CatalogError, Issue
 from zwobs.catalog.imported import import_openslo, import_sloth, plain
-from zwobs.catalog.loader import PAGE_FACTOR_30D, build_catalog
+from zwobs.catalog.loader import build_catalog, objective_problem
 from zwobs.catalog.model import Catalog, Service
 from zwobs.catalog.shape import json_schema
 from zwobs.catalog.spec import Context, child_path
+from zwobs.slo import check_period as slo_period_problem
 from zwobs.yamlread import YamlInputError, compose_documents, read_text
 
 __all__ = [
@@ -52,18 +53,14 @@ def _documents(path: Path, ctx: Context) -> list[Node]:
 
 
 def _check_imported(service: Service, ctx: Context) -> None:
-    factor = PAGE_FACTOR_30D * service.slo_period_days / 30
-    for slo in service.slos:
-        if factor * slo.error_budget >= 1:
-            line, column = (slo.source.line, slo.source.column) if slo.source else (1, 1)
+    period_problem = slo_period_problem(service.slo_period_days)
+    for objective in service.slos:
+        problem = period_problem or objective_problem(objective.objective, service.slo_period_days)
+        if problem is not None:
+            ref = objective.source
+            line, column = (ref.line, ref.column) if ref else (1, 1)
             ctx.issues.append(
-                Issue(
-                    ctx.file,
-                    line,
-                    column,
-                    f"{service.name}/{slo.name}",
-                    f"the page alert could never fire: {factor:g} x (1 - {slo.objective:g}%) >= 1",
-                )
+                Issue(ctx.file, line, column, f"{service.name}/{objective.name}", problem)
             )
 
 
