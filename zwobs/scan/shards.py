@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .inventory import Inventory, StagedFile, Unit, UnitKind
 from .model import Finding
@@ -24,13 +25,23 @@ from .report import ParsedReport, parse_report
 from .resources import ResourceIndex
 from .trivy import ScanError, Trivy
 
-__all__ = ["MAX_SHARD_WEIGHT", "ShardResult", "default_jobs", "plan_shards", "scan_shards"]
+__all__ = [
+    "MAX_SHARD_WEIGHT",
+    "ScanFunction",
+    "ShardResult",
+    "default_jobs",
+    "plan_shards",
+    "scan_shards",
+]
 
 MAX_SHARD_WEIGHT = 1_000
 """Kubernetes objects per shard at most: about 45 s of Trivy CPU, well inside a timeout."""
 _MIN_SPLIT_WEIGHT = 50
 """Below this a single Trivy run is faster than several (each loads every check)."""
 _LOG_FILE = re.compile(r'file_path="([^"]+)"')
+
+ScanFunction = Callable[[Trivy, Path, frozenset[UnitKind]], tuple[dict[str, Any], list[str]]]
+"""Runs Trivy on a staging root holding units of the given kinds: (report, log lines)."""
 
 
 def default_jobs() -> int:
@@ -93,14 +104,14 @@ def _scan_one(
     trivy: Trivy,
     shard: Sequence[Unit],
     inventory: Inventory,
-    scan: Callable[[Trivy, Path], tuple[dict[str, object], list[str]]],
+    scan: ScanFunction,
     custom_ids: set[str],
 ) -> ShardResult:
     with tempfile.TemporaryDirectory(prefix="zwobs-shard-") as tmp:
         root = Path(tmp)
         files = [f for unit in shard for f in unit.files]
         _stage(root, files)
-        report, log = scan(trivy, root)
+        report, log = scan(trivy, root, frozenset(unit.kind for unit in shard))
         parsed = parse_report(
             report,
             display_path=inventory.display,
@@ -121,7 +132,7 @@ def scan_shards(
     inventory: Inventory,
     *,
     jobs: int,
-    scan: Callable[[Trivy, Path], tuple[dict[str, object], list[str]]],
+    scan: ScanFunction,
     custom_ids: set[str],
 ) -> list[ShardResult]:
     """Every shard scanned (``scan`` runs Trivy on a staging root); the first failure (a
