@@ -11,6 +11,7 @@ file that is not Kubernetes (named in a note), or an input that cannot be evalua
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -158,8 +159,6 @@ def _text(data: bytes, display: str) -> str | Unevaluated:
 
 
 def _archive_has_chart(data: bytes) -> bool:
-    import io
-
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
             for count, member in enumerate(archive):
@@ -253,7 +252,7 @@ class _Builder:
 
     def chart(self, directory: Path, prefix: str, display: str) -> None:
         files: list[StagedFile] = []
-        for path, _ in _walk_all(directory):
+        for path in _walk_all(directory):
             rel = path.relative_to(directory).as_posix()
             data = _read_bytes(path, f"{display}/{rel}", self.max_bytes)
             if isinstance(data, Unevaluated):
@@ -263,12 +262,12 @@ class _Builder:
         self.add(UnitKind.HELM, display, tuple(files), 10)
 
 
-def _walk_all(directory: Path) -> Iterator[tuple[Path, bool]]:
+def _walk_all(directory: Path) -> Iterator[Path]:
     """Every file of a chart, sub-charts included."""
     for dirpath, dirnames, filenames in os.walk(directory, followlinks=True):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         for name in sorted(filenames):
-            yield Path(dirpath) / name, False
+            yield Path(dirpath) / name
 
 
 def take_inventory(paths: tuple[Path, ...], *, max_bytes: int = MAX_BYTES) -> Inventory:
