@@ -70,7 +70,8 @@ def manifest(i: int) -> str:
             "          restartPolicy: OnFailure\n" + _pod_spec(i, " " * 10) + "\n"
         )
     return (
-        head + f"spec:\n  selector: {{matchLabels: {{app: svc-{i}}}}}\n  template:\n"
+        head
+        + f"spec:\n  selector: {{matchLabels: {{app: svc-{i}}}}}\n  template:\n"
         + template
         + _pod_spec(i, " " * 6)
         + "\n"
@@ -157,8 +158,17 @@ def main(argv: list[str] | None = None) -> int:
         common += ["--format", "json", "--timeout", "3600"]
         runs = {
             "trivy config (peer, built-in checks)": [
-                args.trivy, "config", "--quiet", "--skip-check-update", "--timeout", "3600s",
-                "--format", "json", "--output", os.devnull, str(tree),
+                args.trivy,
+                "config",
+                "--quiet",
+                "--skip-check-update",
+                "--timeout",
+                "3600s",
+                "--format",
+                "json",
+                "--output",
+                os.devnull,
+                str(tree),
             ],
             "zwobs scan --jobs 1": [*zwobs, "scan", str(tree), *common, "--jobs", "1"],
             "zwobs scan (shards in parallel)": [*zwobs, "scan", str(tree), *common],
