@@ -123,3 +123,13 @@ def test_a_measured_failure_is_exit_1(standin: StandIn, capsys: pytest.CaptureFi
     code, out, _ = _gate(standin, capsys, Answer(body=vector("100")), Answer(body=vector("0.5")))
     assert code == 1
     assert "error ratio 50.00% above 5.00%" in out
+
+
+def test_a_service_name_with_control_characters_is_echoed_escaped(
+    standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.script += [Answer(body=vector("100")), Answer(body=vector("0"))]
+    args = ["verify", "--prometheus", standin.url, "--retries", "0", "--max-latency", "0"]
+    assert main([*args, "--service", "svc\nzwobs verify svc: PASS\x1b[2J"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "zwobs verify svc\\nzwobs verify svc: PASS\\x1b[2J over 5m: PASS"

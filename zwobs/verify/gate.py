@@ -126,10 +126,10 @@ def render_text(check: Check, verdict: Verdict) -> str:
             )
         )
     lines = [
-        f"zwobs verify {check.service}{_scope_text(check)} over {check.window}:"
+        f"zwobs verify {printable(check.service + _scope_text(check))} over {check.window}:"
         f" {verdict.outcome.value.upper()}",
         *(f"  {name:<12}{value:>10}   {limit}" for name, value, limit in rows),
-        *(f"  - {reason}" for reason in verdict.reasons),
+        *(f"  - {printable(reason)}" for reason in verdict.reasons),
     ]
     return "\n".join(lines)
 
