@@ -169,3 +169,26 @@ def test_a_usage_error_of_the_argument_parser_is_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(argv)
     assert exited.value.code == 2
+
+
+def _broken(*args: object, **kwargs: object) -> None:
+    raise TypeError("a bug")
+
+
+@pytest.mark.parametrize(
+    ("target", "argv", "code"),
+    [
+        ("zwobs.render.command.render_all", ["render", EXAMPLE, "--check"], 2),
+        ("zwobs.verify.command.run", ["verify", "--prometheus", "http://x:1", "--service", "s"], 3),
+    ],
+)
+def test_an_internal_error_never_exits_1_which_means_drift_or_fail(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    argv: list[str],
+    code: int,
+) -> None:
+    monkeypatch.setattr(target, _broken)
+    assert main(argv) == code
+    assert "zwobs: internal error (TypeError), a bug in zwobs" in capsys.readouterr().err

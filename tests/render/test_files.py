@@ -202,3 +202,10 @@ def test_new_directory_appears_whole_or_not_at_all(
     with pytest.raises(OSError):
         write_tree(tmp_path, FILES, ["alerts"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_deeply_nested_manifest_is_refused_with_a_message(tmp_path: Path) -> None:
+    (tmp_path / "alerts").mkdir()
+    (tmp_path / "alerts" / MANIFEST).write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(OwnershipError, match="not a zwobs manifest"):
+        write_tree(tmp_path, FILES, ["alerts"])

@@ -148,3 +148,9 @@ def test_control_characters_in_an_answer_are_escaped_in_the_message(standin: Sta
     with pytest.raises(InvalidResponseError) as raised:
         _client(standin, [], retries=0).query("up")
     assert "line one\\nFAKE: PASS\\x1b[2J" in str(raised.value)
+
+
+def test_a_deeply_nested_answer_is_invalid_not_a_recursion_traceback(standin: StandIn) -> None:
+    standin.script.append(Answer(body=b"[" * 200_000 + b"]" * 200_000))
+    with pytest.raises(InvalidResponseError, match=r"is not JSON|truncated JSON"):
+        _client(standin, [], retries=0).query("up")

@@ -167,7 +167,7 @@ def _owned(out: Path, top: str) -> set[str]:
         raise OwnershipError([f"{where}larger than {_MAX_MANIFEST} bytes; not a zwobs manifest"])
     try:
         document = json.loads(path.read_bytes())
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise OwnershipError([f"{where}not a zwobs manifest ({error})"]) from None
     entries = document.get("files") if isinstance(document, dict) else None
     if not isinstance(entries, list) or any(_bad_entry(e) for e in entries):

@@ -151,7 +151,7 @@ def _data(raw: bytes, content_type: str) -> dict[str, object]:
         raise InvalidResponseError(f"HTTP 200 answer larger than {MAX_ANSWER_BYTES} bytes")
     try:
         payload = json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         what = "truncated JSON" if raw.lstrip()[:1] in (b"{", b"[") else "not JSON"
         raise InvalidResponseError(
             f"HTTP 200 {kind} is {what} ({error}), starting '{_snippet(raw)}';"
@@ -205,7 +205,7 @@ def _value(pair: object, where: str) -> float:
 def _error_payload(error: urllib.error.HTTPError) -> dict[str, object]:
     try:
         loaded = json.loads(error.read(MAX_ANSWER_BYTES))
-    except (ValueError, OSError, http.client.HTTPException):
+    except (ValueError, RecursionError, OSError, http.client.HTTPException):
         return {}
     return loaded if isinstance(loaded, dict) else {}
 
