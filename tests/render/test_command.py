@@ -208,3 +208,20 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path: Path) -> None:
         check=True,
     )
     assert "alerts" in shown.stderr and "300/300" in shown.stderr
+
+
+def test_an_objective_keeps_its_precision_or_is_refused_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    slo = "  - {{name: a, team: t, tier: 1, slos: [{{name: availability, objective: {}}}]}}\n"
+    catalog.write_text("services:\n" + slo.format("99.999999999"))
+    assert main(["render", str(catalog), "--out", str(tmp_path / "out"), "--only", "alerts"]) == 0
+    rules = (tmp_path / "out/alerts/a.rules.yaml").read_text()
+    assert 'expr: "vector(0.99999999999)"' in rules
+    catalog.write_text("services:\n" + slo.format("99.99999999999999"))
+    capsys.readouterr()
+    assert main(["render", str(catalog), "--out", str(tmp_path / "out"), "--only", "alerts"]) == 2
+    err = capsys.readouterr().err
+    assert "services[0].slos[0].objective: objective 99.99999999999999 leaves an error" in err
+    assert (tmp_path / "out/alerts/a.rules.yaml").read_text() == rules
