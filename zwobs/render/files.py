@@ -236,6 +236,9 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
         if not _inside(real_out, root):
             drifts.append(Drift(top, DriftKind.OUTSIDE))
             continue
+        if os.path.lexists(root) and not root.is_dir():
+            drifts.append(Drift(top, DriftKind.BLOCKED))
+            continue
         owned = _owned(out, top)
         manifest = f"{top}/{MANIFEST}"
         expected = {**group, manifest: _manifest_bytes(top, group)}
@@ -339,10 +342,10 @@ def write_tree(
     (by a few threads: the work is system calls, which release the GIL), then stale files
     are removed and the final manifest written.
     """
-    out.mkdir(parents=True, exist_ok=True)
     plan = plan_tree(out, files, directories)
     if plan.blocked:
         raise OwnershipError(f"{out / d.path}: {d.kind.description}" for d in plan.blocked)
+    out.mkdir(parents=True, exist_ok=True)
     by_top: dict[str, dict[str, bytes]] = {}
     for path, content in plan.files.items():
         by_top.setdefault(path.split("/", 1)[0], {})[path] = content
