@@ -55,9 +55,9 @@ def decide(measured: Measurement, limits: Thresholds) -> Verdict:
     """Fail on any signal over its limit; inconclusive when there is too little to judge.
 
     Too little traffic is inconclusive whatever its errors, so a quiet canary
-    is neither promoted nor rolled back on a handful of requests. Missing
-    latency data with traffic present is inconclusive too (unless the error
-    ratio already fails): the gate never passes what it could not measure.
+    is neither promoted nor rolled back on a handful of requests. A missing
+    error ratio or latency with traffic present is inconclusive and named (unless
+    another signal already fails): the gate never passes what it could not measure.
     """
     requests = measured.requests if _known(measured.requests) else None
     ratio = measured.error_ratio if _known(measured.error_ratio) else None
