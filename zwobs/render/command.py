@@ -150,7 +150,8 @@ def _render(args: argparse.Namespace) -> int:
     except OSError as error:
         progress.close()
         where = printable(str(error.filename or out))
-        print(f"error: cannot write {where}: {error.strerror}", file=sys.stderr)
+        verb = "read" if args.check or args.dry_run or args.diff else "write"
+        print(f"error: cannot {verb} {where}: {error.strerror}", file=sys.stderr)
         return 2
     progress.close()
     left = f", {len(report.left_alone)} not ours left alone" if report.left_alone else ""

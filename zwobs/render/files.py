@@ -208,15 +208,19 @@ def _walk(out: Path, root: Path) -> dict[str, bool]:
     return found
 
 
+class _NotRegularError(Exception):
+    """A symlink, directory, FIFO or device where a file goes: never read, never replaced."""
+
+
 def _regular_bytes(path: Path) -> bytes | None:
     """The bytes of a regular file (never following a symlink, never opening a FIFO);
-    None when nothing is there; OSError (ENOTREG-like) for anything else."""
+    None when nothing is there; _NotRegularError for anything else."""
     try:
         info = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     if not stat.S_ISREG(info.st_mode):
-        raise IsADirectoryError(path)
+        raise _NotRegularError
     return path.read_bytes()
 
 
@@ -250,7 +254,7 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
                 continue
             try:
                 existing = _regular_bytes(target)
-            except OSError:
+            except _NotRegularError:
                 drifts.append(Drift(path, DriftKind.BLOCKED))
                 continue
             if existing is None:
