@@ -20,6 +20,7 @@ is ever written, read or removed.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import shutil
@@ -112,8 +113,6 @@ class Plan:
     remove: tuple[str, ...]
     drifts: tuple[Drift, ...]
     """Every path that differs from the render, and the files left alone; sorted."""
-    current: dict[str, bytes]
-    """What is on disk now at each path to write or remove (for ``--diff``)."""
 
     @property
     def blocked(self) -> tuple[Drift, ...]:
@@ -234,7 +233,7 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
     write: list[str] = []
     remove: list[str] = []
     drifts: list[Drift] = []
-    current: dict[str, bytes] = {}
+    inside = functools.cache(lambda directory: _inside(real_out, directory))
     for top, group in by_top.items():
         root = out / top
         if not _inside(real_out, root):
@@ -249,7 +248,7 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
         planned.update(expected)
         for path, content in expected.items():
             target = out / path
-            if not _inside(real_out, target.parent):
+            if not inside(target.parent):
                 drifts.append(Drift(path, DriftKind.OUTSIDE))
                 continue
             try:
@@ -264,16 +263,14 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
                 if path in owned or path == manifest:
                     drifts.append(Drift(path, DriftKind.DIFFERS))
                     write.append(path)
-                    current[path] = existing
                 else:
                     drifts.append(Drift(path, DriftKind.BLOCKED))
         for path, regular in sorted(_walk(out, root).items()):
             if path in expected:
                 continue
-            if regular and path in owned and _inside(real_out, (out / path).parent):
+            if regular and path in owned and inside((out / path).parent):
                 drifts.append(Drift(path, DriftKind.STALE))
                 remove.append(path)
-                current[path] = (out / path).read_bytes()
             else:
                 drifts.append(Drift(path, DriftKind.NOT_OURS))
     return Plan(
@@ -281,7 +278,6 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
         write=tuple(write),
         remove=tuple(remove),
         drifts=tuple(sorted(drifts, key=lambda d: d.path)),
-        current=current,
     )
 
 
@@ -292,17 +288,20 @@ def check_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str]
 
 
 def diff_lines(plan: Plan, out: Path) -> list[str]:
-    """A unified diff of every write and removal of ``plan`` (``--diff``)."""
+    """A unified diff of every write and removal of ``plan`` (``--diff``); reads only the
+    regular files the plan checked."""
     lines: list[str] = []
+    removed = set(plan.remove)
     for path in sorted((*plan.write, *plan.remove)):
-        before = plan.current.get(path, b"").decode("utf-8", "replace").splitlines(True)
-        after = plan.files.get(path, b"") if path not in plan.remove else b""
+        target = out / path
+        before = target.read_bytes() if os.path.lexists(target) else None
+        after = None if path in removed else plan.files[path]
         lines.extend(
             difflib.unified_diff(
-                before,
-                after.decode("utf-8", "replace").splitlines(True),
-                fromfile=str(out / path) if path in plan.current else "/dev/null",
-                tofile=str(out / path) if path not in plan.remove else "/dev/null",
+                (before or b"").decode("utf-8", "replace").splitlines(True),
+                (after or b"").decode("utf-8", "replace").splitlines(True),
+                fromfile="/dev/null" if before is None else str(target),
+                tofile="/dev/null" if after is None else str(target),
             )
         )
     return [line if line.endswith("\n") else line + "\n" for line in lines]
