@@ -1,6 +1,7 @@
-"""zwobs installed the way users install it: sdist and wheel, each into a fresh virtualenv as
-core, [render], [flags], [secrets], [tracing] and [all], on the interpreter running the tests,
-and the wheel as core and [all] on the other supported Pythons (see conftest.py).
+"""zwobs installed the way users install it, each install in a fresh virtualenv: the wheel as
+core, [render], [flags], [secrets], [tracing] and [all] and the sdist as core and [all] on the
+interpreter running the tests, the wheel as core and [all] on the other supported Pythons
+(conftest.py has the plan).
 
 Every public module imports or names its missing extra; every command answers --help; the
 commands run (render, validate, verify against a stand-in Prometheus, scan with the Trivy the
