@@ -11,6 +11,8 @@ from typing import Final
 
 __all__ = [
     "ALERT_ERROR_BUDGET_BURN",
+    "ALERT_FOR_BURN_PAGE",
+    "ALERT_FOR_BURN_TICKET",
     "ALERT_HIGH_ERROR_RATE",
     "ALERT_HIGH_LATENCY",
     "ALERT_LOW_THROUGHPUT",
@@ -18,6 +20,7 @@ __all__ = [
     "ALERT_THRESHOLD_LATENCY_P95",
     "ALERT_THRESHOLD_MIN_RPS",
     "BUILD_INFO",
+    "DEFAULT_ALERT_FOR",
     "DEFAULT_LATENCY_BUCKETS",
     "DEFAULT_SIZE_BUCKETS",
     "DISCONNECTED_STATUS",
@@ -63,16 +66,16 @@ __all__ = [
     "SERVICE_LATENCY_P95_5M",
     "SERVICE_REQUESTS_RATE5M",
     "SLO_BUDGET_REMAINING",
-    "SLO_ERRORS_RATE",
-    "SLO_ERROR_RATIO",
     "SLO_ERROR_RATIO_PERIOD",
     "SLO_LATENCY_THRESHOLD",
     "SLO_MIN_REQUESTS",
     "SLO_OBJECTIVE",
-    "SLO_REQUESTS_RATE",
     "SLO_WINDOWS",
     "UNKNOWN_FLAG",
     "UNMATCHED_PATH",
+    "slo_error_ratio",
+    "slo_errors_rate",
+    "slo_requests_rate",
 ]
 
 # --- HTTP server metrics (names follow the seed pipeline's alert rules) ---
@@ -147,7 +150,7 @@ SECRET_EXPIRY: Final = "zwobs_secret_expiry_seconds"
 # Fleet rules aggregate ``by (service)`` once for all services; per-service and
 # per-SLO settings are constant series joined ``on(service)`` / ``on(service, slo)``.
 # Burn rate of an SLO over window W (for dashboards):
-#   SLO_ERROR_RATIO[W] / on(service, slo) group_left() (1 - SLO_OBJECTIVE)
+#   slo_error_ratio(W) / on(service, slo) group_left() (1 - SLO_OBJECTIVE)  (promql.burn_rate)
 LABEL_SLO: Final = "slo"
 LABEL_SLI: Final = "sli"
 """``availability`` or ``latency`` (or ``custom`` for imported Sloth/OpenSLO specs)."""
@@ -171,14 +174,26 @@ SERVICE_LATENCY_P95_5M: Final = "service:http_request_duration_seconds:p95_5m"
 """p95 latency in seconds over 5m; absent while a service has no traffic."""
 
 SLO_WINDOWS: Final[tuple[str, ...]] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
-"""The multi-window multi-burn-rate windows (Google SRE workbook)."""
-SLO_REQUESTS_RATE: Final = {w: f"slo:sli_requests:rate{w}" for w in SLO_WINDOWS}
-"""Per window: SLI events per second over the window, ``{service, slo, sli, slo_period}``."""
-SLO_ERRORS_RATE: Final = {w: f"slo:sli_errors:rate{w}" for w in SLO_WINDOWS}
-"""Per window: bad SLI events per second over the window (labels as SLO_REQUESTS_RATE)."""
-SLO_ERROR_RATIO: Final = {w: f"slo:sli_error:ratio_rate{w}" for w in SLO_WINDOWS}
-"""Per window: bad/total from counts (not averaged ratios); absent, never NaN, when idle."""
-SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_error:ratio_period"
+"""Windows recorded for every catalog (the 30-day burn-rate table's, which dashboards draw);
+periods with other tables (see slo.py) add theirs."""
+
+
+def slo_requests_rate(window: str) -> str:
+    """SLI events per second over ``window``, ``{service, slo, sli, slo_period}``."""
+    return f"slo:sli_requests:rate{window}"
+
+
+def slo_errors_rate(window: str) -> str:
+    """Bad SLI events per second over ``window`` (labels as slo_requests_rate)."""
+    return f"slo:sli_errors:rate{window}"
+
+
+def slo_error_ratio(window: str) -> str:
+    """Bad/total over ``window`` from counts (not averaged ratios); absent, never NaN, idle."""
+    return f"slo:sli_errors:ratio_rate{window}"
+
+
+SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_errors:ratio_period"
 """Bad/total over the whole SLO period, ``{service, slo, slo_period}``."""
 SLO_BUDGET_REMAINING: Final = "slo:error_budget_remaining:ratio"
 """1 - spent/allowed over the SLO period (1 = untouched, <= 0 = exhausted)."""
@@ -201,3 +216,15 @@ ALERT_HIGH_ERROR_RATE: Final = "HighErrorRate"
 ALERT_HIGH_LATENCY: Final = "HighLatency"
 ALERT_LOW_THROUGHPUT: Final = "LowThroughput"
 ALERT_ERROR_BUDGET_BURN: Final = "ErrorBudgetBurn"
+ALERT_FOR_BURN_PAGE: Final = "ErrorBudgetBurnPage"
+"""Key of the page-severity ErrorBudgetBurn alert in the catalog's ``alerting.for``."""
+ALERT_FOR_BURN_TICKET: Final = "ErrorBudgetBurnTicket"
+"""Key of the ticket-severity ErrorBudgetBurn alert in the catalog's ``alerting.for``."""
+DEFAULT_ALERT_FOR: Final[dict[str, str]] = {
+    ALERT_HIGH_ERROR_RATE: "5m",
+    ALERT_HIGH_LATENCY: "10m",
+    ALERT_LOW_THROUGHPUT: "10m",
+    ALERT_FOR_BURN_PAGE: "2m",
+    ALERT_FOR_BURN_TICKET: "15m",
+}
+"""The ``for`` of each alert unless the catalog's ``alerting.for`` says otherwise."""

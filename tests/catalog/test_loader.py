@@ -111,7 +111,16 @@ services:
 
 @pytest.mark.parametrize(
     ("objective", "period", "accepted"),
-    [(93.1, "30d", True), (93.0, "30d", False), (99.0, "30d", True), (92.6, "28d", True)],
+    [
+        (93.1, "30d", True),
+        (93.0, "30d", False),
+        (99.0, "30d", True),
+        (93.0, "28d", True),
+        (92.6, "28d", False),
+        (80, "7d", False),
+        (99.999999999, "30d", True),
+        (99.99999999999999, "30d", False),
+    ],
 )
 def test_slo_whose_page_alert_could_never_fire_is_rejected(
     tmp_path: Path, objective: float, period: str, accepted: bool
@@ -128,7 +137,27 @@ services:
         assert load_catalog([_write(tmp_path, text)]).services[0].slos[0].objective == objective
     else:
         (issue,) = _issues(tmp_path, text)
-        assert "services[0].slos[0].objective: the page alert could never fire" in issue
+        assert "services[0].slos[0].objective: " in issue
+        assert "the page alert could never fire" in issue or "too small to measure" in issue
+
+
+@pytest.mark.parametrize(
+    ("period", "accepted"),
+    [("7d", True), ("2w", True), ("90d", True), ("1d", False), ("6d", False), ("13w", False)],
+)
+def test_slo_periods_outside_the_burn_rate_tables_are_refused(
+    tmp_path: Path, period: str, accepted: bool
+) -> None:
+    text = f"""\
+defaults: {{slo_period: {period}}}
+services:
+  - {{name: a, team: t, tier: 1, slos: [{{name: availability, objective: 99.9}}]}}
+"""
+    if accepted:
+        assert load_catalog([_write(tmp_path, text)]).services[0].slo_period_days > 0
+    else:
+        (issue,) = _issues(tmp_path, text)
+        assert "defaults.slo_period: expected an SLO period from 7d to 90d" in issue
 
 
 def test_latency_slo_rules_sli_inference_and_threshold(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ VALUES = {"__rate_interval": "1m", "route": ".*"}
 NEEDS_HISTORY = (
     names.SLO_BUDGET_REMAINING,
     names.SLO_ERROR_RATIO_PERIOD,
-    *(names.SLO_ERROR_RATIO[w] for w in names.SLO_WINDOWS if w != "5m"),
+    *(names.slo_error_ratio(w) for w in names.SLO_WINDOWS if w != "5m"),
 )
 
 

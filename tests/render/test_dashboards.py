@@ -16,14 +16,13 @@ from zwobs.catalog.model import Catalog, Slo, SloKind
 from zwobs.render import render_all
 from zwobs.render.dashboard_lint import expressions, lint, substitute
 from zwobs.render.dashboards import (
-    FLAGS_ROW,
     FLEET_UID,
-    SECRETS_ROW,
     dashboard_uid,
     fleet_dashboard,
     render_dashboards,
     service_dashboard,
 )
+from zwobs.render.dashboards.runtime import FLAGS_ROW, SECRETS_ROW
 from zwobs.render.files import check_tree
 
 VALUES = {"__rate_interval": "1m", "route": ".*", "datasource": "prom"}

@@ -27,7 +27,7 @@ VALUES = {"__rate_interval": "5m", "route": ".*"}
 HISTORY = (
     names.SLO_BUDGET_REMAINING,
     names.SLO_ERROR_RATIO_PERIOD,
-    *(names.SLO_ERROR_RATIO[w] for w in names.SLO_WINDOWS if w != "5m"),
+    *(names.slo_error_ratio(w) for w in names.SLO_WINDOWS if w != "5m"),
 )
 _LABELS = 'method="GET",path="/v1/users/me",service="user-service"'
 # Per minute: 1000 requests, 0.5 of them 5xx (0.05% = half the 99.9% budget) and 5 slower

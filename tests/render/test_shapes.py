@@ -7,9 +7,10 @@ import pytest
 from tests.render.catalogs import CHAT, USER, service
 from zwobs.catalog.model import Catalog, Service
 from zwobs.render import RenderOptions
-from zwobs.render.dashboards import _service_text, render_dashboards
+from zwobs.render.dashboards import render_dashboards
+from zwobs.render.dashboards.service import service_json
 from zwobs.render.rollouts import _text, render_rollouts
-from zwobs.render.shapes import PLACEHOLDER, by_shape
+from zwobs.render.shapes import PLACEHOLDER, ShapeCache
 
 ADDRESS = "http://prometheus-operated.monitoring.svc:9090"
 
@@ -27,34 +28,53 @@ NAMES = [
 def test_cached_dashboard_equals_direct_render(name: str) -> None:
     svc = service(name, *USER.slos, runbook_url=f"https://runbooks.example.com/{name}")
     files = render_dashboards(Catalog((USER, svc)))
-    assert files[f"dashboards/{name}.json"] == _service_text(svc).encode()
+    assert files[f"dashboards/{name}.json"] == service_json(svc)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_cached_analysis_template_equals_direct_render(name: str) -> None:
     svc = service(name, *CHAT.slos, rollout=CHAT.rollout)
     files = render_rollouts(Catalog((CHAT, svc)), RenderOptions())
-    assert files[f"rollouts/{name}.analysis.yaml"] == _text(svc, ADDRESS).encode()
+    assert files[f"rollouts/{name}.analysis.yaml"] == _text(svc, ADDRESS)
 
 
 def test_services_of_one_shape_render_once() -> None:
     calls: list[str] = []
 
-    def render(svc: Service) -> str:
+    def render(svc: Service) -> bytes:
         calls.append(svc.name)
-        return f"name={svc.name}"
+        return f"name={svc.name}".encode()
 
-    outputs = [by_shape(service(f"svc-{i}"), render) for i in range(20)]
-    assert outputs == [f"name=svc-{i}" for i in range(20)]
+    shapes = ShapeCache()
+    outputs = [shapes.render("t", service(f"svc-{i}"), render) for i in range(20)]
+    assert outputs == [f"name=svc-{i}".encode() for i in range(20)]
     assert calls == [PLACEHOLDER]
+
+
+def test_each_generator_kind_has_its_own_entry_per_shape() -> None:
+    shapes = ShapeCache()
+    assert shapes.render("a", service("svc-1"), lambda s: b"a:" + s.name.encode()) == b"a:svc-1"
+    assert shapes.render("b", service("svc-2"), lambda s: b"b:" + s.name.encode()) == b"b:svc-2"
+
+
+def test_a_name_that_appears_elsewhere_in_the_service_is_rendered_directly() -> None:
+    calls: list[str] = []
+
+    def render(svc: Service) -> bytes:
+        calls.append(svc.name)
+        return svc.description.encode()
+
+    svc = service("api", description="the api of api")
+    assert ShapeCache().render("t", svc, render) == b"the api of api"
+    assert calls == ["api"]
 
 
 def test_ineligible_service_is_rendered_directly() -> None:
     calls: list[str] = []
 
-    def render(svc: Service) -> str:
+    def render(svc: Service) -> bytes:
         calls.append(svc.name)
-        return svc.name
+        return svc.name.encode()
 
-    assert by_shape(service("svc-x"), render, eligible=False) == "svc-x"
+    assert ShapeCache().render("t", service("svc-x"), render, eligible=False) == b"svc-x"
     assert calls == ["svc-x"]

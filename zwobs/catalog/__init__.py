@@ -14,15 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from zwobs.catalog.errors import CatalogError, Issue
 from zwobs.catalog.imported import import_openslo, import_sloth, plain
-from zwobs.catalog.loader import PAGE_FACTOR_30D, build_catalog
+from zwobs.catalog.loader import build_catalog, objective_problem
 from zwobs.catalog.model import Catalog, Service
 from zwobs.catalog.shape import json_schema
 from zwobs.catalog.spec import Context, child_path
+from zwobs.slo import check_period as slo_period_problem
+from zwobs.yamlread import YamlInputError, compose_documents, read_text
 
 __all__ = [
     "CatalogError",
@@ -32,26 +33,6 @@ __all__ = [
     "json_schema",
     "load_catalog",
 ]
-
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[misc]
-    """Safe loader that remembers scalar tag resolution: a fleet catalog repeats the same
-    keys and values thousands of times, and PyYAML resolves each one with regexes."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not ScalarNode:
-            return super().resolve(kind, value, implicit)
-        key = (value, tuple(implicit))
-        tag = self._resolved.get(key)
-        if tag is None:
-            tag = self._resolved[key] = super().resolve(kind, value, implicit)
-        return tag
 
 
 def _header(node: Node, key: str) -> str | None:
@@ -65,42 +46,21 @@ def _header(node: Node, key: str) -> str | None:
 
 def _documents(path: Path, ctx: Context) -> list[Node]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        ctx.issues.append(Issue(str(path), 1, 1, "", f"cannot read the file: {exc}"))
-        return []
-    try:
-        return [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        ctx.issues.append(Issue(str(path), line, column, "", f"invalid YAML: {problem}"))
-        return []
-    except yaml.YAMLError as exc:  # a ReaderError: a control character, for one
-        position = getattr(exc, "position", None)
-        line, column = 1, 1
-        if isinstance(position, int):
-            line = text.count("\n", 0, position) + 1
-            column = position - text.rfind("\n", 0, position)
-        problem = getattr(exc, "reason", None) or "invalid YAML"
-        ctx.issues.append(Issue(str(path), line, column, "", f"invalid YAML: {problem}"))
+        return compose_documents(read_text(path), str(path))
+    except YamlInputError as exc:
+        ctx.issues.append(Issue(exc.file, exc.line, exc.column, "", exc.message))
         return []
 
 
 def _check_imported(service: Service, ctx: Context) -> None:
-    factor = PAGE_FACTOR_30D * service.slo_period_days / 30
-    for slo in service.slos:
-        if factor * slo.error_budget >= 1:
-            line, column = (slo.source.line, slo.source.column) if slo.source else (1, 1)
+    period_problem = slo_period_problem(service.slo_period_days)
+    for objective in service.slos:
+        problem = period_problem or objective_problem(objective.objective, service.slo_period_days)
+        if problem is not None:
+            ref = objective.source
+            line, column = (ref.line, ref.column) if ref else (1, 1)
             ctx.issues.append(
-                Issue(
-                    ctx.file,
-                    line,
-                    column,
-                    f"{service.name}/{slo.name}",
-                    f"the page alert could never fire: {factor:g} x (1 - {slo.objective:g}%) >= 1",
-                )
+                Issue(ctx.file, line, column, f"{service.name}/{objective.name}", problem)
             )
 
 

@@ -12,20 +12,39 @@ from typing import Any, Final
 
 from yaml.nodes import Node
 
-from zwobs import names
+from zwobs import names, slo
 from zwobs.catalog.model import AlertThresholds, Catalog, Rollout, Service, Slo, SloKind, SourceRef
 from zwobs.catalog.shape import CATALOG, RESERVED_LABELS
 from zwobs.catalog.spec import Context, child_path
+from zwobs.durations import parse_duration
 
-__all__ = ["PAGE_FACTOR_30D", "build_catalog", "period_days"]
+__all__ = ["MIN_ERROR_BUDGET", "build_catalog", "objective_problem", "period_days"]
 
-PAGE_FACTOR_30D: Final = 14.4
-"""The fast page burn rate for a 30-day period (2% of the budget in 1 hour)."""
+MIN_ERROR_BUDGET: Final = 1e-12
+"""Smallest error budget (1 - objective) the rules can tell from 0 in a float sample."""
 
 
 def period_days(text: str) -> int:
-    """``30d`` -> 30, ``4w`` -> 28."""
-    return int(text[:-1]) * (7 if text.endswith("w") else 1)
+    """``30d`` -> 30, ``4w`` -> 28 (the shape allows whole days and weeks only)."""
+    return int(parse_duration(text) // 86400)
+
+
+def objective_problem(objective: float, days: int) -> str | None:
+    """Why an SLO objective cannot be alerted on for a period, or None when it can."""
+    budget = 1 - objective / 100
+    if budget < MIN_ERROR_BUDGET:
+        return (
+            f"objective {objective!r} leaves an error budget of {budget:.3g}, too small to"
+            f" measure (expected at most {100 * (1 - MIN_ERROR_BUDGET):.15g})"
+        )
+    if not slo.page_can_fire(objective, days):
+        factor = slo.page_factor(days)
+        return (
+            f"the page alert could never fire: {factor:g} x (1 - {objective:g}%) ="
+            f" {factor * budget:.3g} >= 1 (expected an objective above"
+            f" {100 * (1 - 1 / factor):.3g})"
+        )
+    return None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +80,7 @@ class _Builder:
             defaults.get("alerts", {}), AlertThresholds(min_rps=1.0, slo_min_requests=100.0)
         )
         self.teams: dict[str, Any] = doc.get("teams", {})
+        self.period = self.check_period("defaults.slo_period", defaults.get("slo_period", "30d"))
         buckets = doc.get("latency_buckets")
         self.buckets: tuple[float, ...] = (
             tuple(buckets) if buckets else names.DEFAULT_LATENCY_BUCKETS
@@ -69,6 +89,16 @@ class _Builder:
     def ref(self, path: str) -> SourceRef:
         line, column = self.ctx.positions.get(path, (1, 1))
         return SourceRef(self.ctx.file, line, column)
+
+    def check_period(self, path: str, text: str) -> int:
+        """The period's days; an unsupported one is reported and replaced by 30 days so the
+        rest of the entry is still checked."""
+        days = period_days(text)
+        problem = slo.check_period(days)
+        if problem is None:
+            return days
+        self.ctx.error_at(path, problem)
+        return 30
 
     def check_buckets(self) -> None:
         if "latency_buckets" in self.doc and list(self.buckets) != sorted(set(self.buckets)):
@@ -107,17 +137,10 @@ class _Builder:
                 "only latency SLOs have a threshold (set sli: latency)",
             )
             ok = False
-        if objective is not None:
-            factor = PAGE_FACTOR_30D * period / 30
-            budget = 1 - objective / 100
-            if factor * budget >= 1:
-                self.ctx.error_at(
-                    child_path(path, "objective"),
-                    f"the page alert could never fire: {factor:g} x (1 - {objective:g}%) ="
-                    f" {factor * budget:.3g} >= 1 (expected an objective above"
-                    f" {100 * (1 - 1 / factor):.3g})",
-                )
-                ok = False
+        problem = None if objective is None else objective_problem(objective, period)
+        if problem is not None:
+            self.ctx.error_at(child_path(path, "objective"), problem)
+            ok = False
         if not ok or name is None or objective is None:
             return None
         return Slo(
@@ -142,8 +165,9 @@ class _Builder:
         self.labels(child_path(path, "labels"), own_labels)
         inherited = _merge(self.defaults.get("labels", {}), team_cfg.get("labels", {}))
         labels = _merge(inherited, own_labels)
-        period_text = raw.get("slo_period", self.defaults.get("slo_period", "30d"))
-        period = period_days(period_text)
+        period = self.period
+        if "slo_period" in raw:
+            period = self.check_period(child_path(path, "slo_period"), raw["slo_period"])
         slos: list[Slo] = []
         seen: dict[str, str] = {}
         for index, slo_raw in enumerate(raw.get("slos", [])):

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from zwobs import names
 from zwobs.catalog.spec import Int, ListOf, MapOf, Num, Obj, Str
+from zwobs.durations import PATTERN as DURATION_PATTERN
 
 __all__ = ["ALERT_FOR_KEYS", "CATALOG", "RESERVED_LABELS", "json_schema"]
 
 NAME: Final = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 LABEL_NAME: Final = r"[a-zA-Z_][a-zA-Z0-9_]*"
-DURATION: Final = r"(\d+(ms|s|m|h|d|w|y))+"
+DURATION: Final = DURATION_PATTERN
 PERIOD: Final = r"[1-9]\d*[dw]"
 URL: Final = r"https?://\S+"
 REGISTRY: Final = r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d+)?(/[a-z0-9._/-]+)?"
 K8S_LABEL_KEY: Final = r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
 
-ALERT_FOR_KEYS: Final = (
-    "HighErrorRate",
-    "HighLatency",
-    "LowThroughput",
-    "ErrorBudgetBurnPage",
-    "ErrorBudgetBurnTicket",
-)
+ALERT_FOR_KEYS: Final = tuple(names.DEFAULT_ALERT_FOR)
 RESERVED_LABELS: Final = frozenset(
     {"service", "severity", "slo", "sli", "slo_period", "team", "tier", "alertname", "le",
      "runbook_url", "job", "instance"}

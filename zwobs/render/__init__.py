@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from zwobs.catalog import gc_paused
 from zwobs.catalog.model import Catalog
+from zwobs.render.shapes import ShapeCache
 
 __all__ = [
     "FORMATS",
@@ -73,6 +74,9 @@ class RenderOptions:
     namespace: str = "monitoring"
     """Namespace of the Kubernetes objects a generator emits."""
     progress: Progress = field(default=_no_progress, compare=False, repr=False)
+    shapes: ShapeCache = field(default_factory=ShapeCache, compare=False, repr=False)
+    """Per-service output rendered once per service shape; ``render_all`` gives each run
+    a fresh one."""
 
 
 Generator = Callable[[Catalog, RenderOptions], dict[str, bytes]]
@@ -101,7 +105,7 @@ def render_all(
     catalog: Catalog, options: RenderOptions | None = None, only: Collection[str] | None = None
 ) -> Rendered:
     """Run the registered generators (or ``only`` these directories) and collect their files."""
-    options = options or RenderOptions()
+    options = replace(options or RenderOptions(), shapes=ShapeCache())
     if options.format not in FORMATS:
         expected = ", ".join(FORMATS)
         raise RenderError(f"unknown format {options.format!r}: expected one of {expected}")

@@ -10,81 +10,29 @@ Why this shape (see the README section "Catalog and alert rules"):
   poisoned by 0/0.
 * Long windows are sums of non-overlapping 5m tiles (``sum_over_time(x[W:5m])``) of the
   5m rates: ratios of counts, never averages of ratios.
-* Burn-rate factors are scaled to each SLO period; an SLO alert needs a minimum number of
-  requests in its long window (the traffic guard).
+* Burn-rate windows and factors come from the period's table (zwobs/slo.py); an SLO alert
+  needs a minimum number of requests in its long window (the traffic guard).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
-from zwobs import names
+from zwobs import names, promql, slo
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
-from zwobs.promql import bucket_label
 
-__all__ = [
-    "BURN_WINDOWS",
-    "DEFAULT_FOR",
-    "BurnWindow",
-    "alert_for",
-    "burn_factor",
-    "fleet_groups",
-    "period_label",
-    "service_group",
-    "window_seconds",
-]
+__all__ = ["alert_for", "burn_description", "fleet_groups", "service_group"]
 
 Rule = dict[str, Any]
 Group = dict[str, Any]
 
-
-@dataclass(frozen=True, slots=True)
-class BurnWindow:
-    """One multi-window pair: alert when both windows burn faster than ``factor`` (30d)."""
-
-    severity: str
-    short: str
-    long: str
-    factor_30d: float
-
-
-BURN_WINDOWS: Final = (
-    BurnWindow("page", "5m", "1h", 14.4),
-    BurnWindow("page", "30m", "6h", 6.0),
-    BurnWindow("ticket", "2h", "1d", 3.0),
-    BurnWindow("ticket", "6h", "3d", 1.0),
-)
-DEFAULT_FOR: Final = {
-    "HighErrorRate": "5m",
-    "HighLatency": "10m",
-    "LowThroughput": "10m",
-    "ErrorBudgetBurnPage": "2m",
-    "ErrorBudgetBurnTicket": "15m",
-}
-_UNIT_SECONDS: Final = {"m": 60, "h": 3600, "d": 86400}
-
-
-def window_seconds(window: str) -> int:
-    return int(window[:-1]) * _UNIT_SECONDS[window[-1]]
-
-
-def period_label(days: int) -> str:
-    return f"{days}d"
-
-
-def burn_factor(window: BurnWindow, period_days: int) -> float:
-    """The window's factor scaled to the SLO period (28d: 13.44, 5.6, 2.8, 0.933)."""
-    return float(f"{window.factor_30d * period_days / 30:.6g}")
+_BY_SERVICE = (names.LABEL_SERVICE,)
 
 
 def alert_for(catalog: Catalog, key: str) -> str:
-    return dict(catalog.alert_for).get(key, DEFAULT_FOR[key])
-
-
-def _num(value: float) -> str:
-    return f"{value:.10g}"
+    """The catalog's ``for`` of an alert, or its default (names.DEFAULT_ALERT_FOR)."""
+    return dict(catalog.alert_for).get(key, names.DEFAULT_ALERT_FOR[key])
 
 
 def _routing_labels(catalog: Catalog) -> list[str]:
@@ -94,96 +42,72 @@ def _routing_labels(catalog: Catalog) -> list[str]:
     return sorted(keys)
 
 
-def _one(*selectors: str) -> str:
-    return " or ".join(f"(0 * {s} + 1)" for s in selectors)
-
-
 # --- fleet groups -------------------------------------------------------------------
 
 
 def _sli_group() -> Group:
-    n = names
-    svc = n.LABEL_SERVICE
-    errors = f'{n.REQUESTS_TOTAL}{{{n.LABEL_STATUS}=~"5.."}}'
+    n, by = names, _BY_SERVICE
     rules: list[Rule] = [
         {
             "record": n.SERVICE_REQUESTS_RATE5M,
-            "expr": f"sum by ({svc}) (rate({n.REQUESTS_TOTAL}[5m]))",
+            "expr": promql.rule_sum_rate(n.REQUESTS_TOTAL, by),
         },
         {
             "record": n.SERVICE_ERRORS_RATE5M,
-            "expr": f"sum by ({svc}) (rate({errors}[5m]))\n"
-            f"  or on({svc}) (0 * {n.SERVICE_REQUESTS_RATE5M})",
+            "expr": promql.rule_errors(n.SERVICE_REQUESTS_RATE5M, by),
         },
         {
             "record": n.SERVICE_ERROR_RATIO_RATE5M,
-            "expr": f"{n.SERVICE_ERRORS_RATE5M}\n  / on({svc}) ({n.SERVICE_REQUESTS_RATE5M} > 0)",
+            "expr": promql.rule_error_ratio(n.SERVICE_ERRORS_RATE5M, n.SERVICE_REQUESTS_RATE5M, by),
         },
         {
             "record": n.SERVICE_LATENCY_BUCKET_RATE5M,
-            "expr": f"sum by ({svc}, {n.LABEL_LE}) (rate({n.REQUEST_DURATION}_bucket[5m]))",
+            "expr": promql.rule_sum_rate(f"{n.REQUEST_DURATION}_bucket", (*by, n.LABEL_LE)),
         },
         {
             "record": n.SERVICE_LATENCY_COUNT_RATE5M,
-            "expr": f"sum by ({svc}) (rate({n.REQUEST_DURATION}_count[5m]))",
+            "expr": promql.rule_sum_rate(f"{n.REQUEST_DURATION}_count", by),
         },
         {
             "record": n.SERVICE_LATENCY_P95_5M,
-            "expr": f"histogram_quantile(0.95, {n.SERVICE_LATENCY_BUCKET_RATE5M}) >= 0",
-        },
-    ]
-    avail = f'{n.SLO_OBJECTIVE}{{{n.LABEL_SLI}="availability"}}'
-    latency = f'{n.SLO_OBJECTIVE}{{{n.LABEL_SLI}="latency"}}'
-    good_latency = (
-        f"sum by ({svc}, {n.LABEL_SLO}) (\n"
-        f"      {n.SERVICE_LATENCY_BUCKET_RATE5M}\n"
-        f"      * on({svc}, {n.LABEL_LE}) group_right() {_one(n.SLO_LATENCY_THRESHOLD)}\n"
-        f"    )"
-    )
-    rules += [
-        {
-            "record": n.SLO_REQUESTS_RATE["5m"],
-            "expr": f"{n.SERVICE_REQUESTS_RATE5M} * on({svc}) group_right() {_one(avail)}\n"
-            f"or\n"
-            f"{n.SERVICE_LATENCY_COUNT_RATE5M} * on({svc}) group_right() {_one(latency)}",
+            "expr": promql.rule_latency_p95(n.SERVICE_LATENCY_BUCKET_RATE5M),
         },
         {
-            "record": n.SLO_ERRORS_RATE["5m"],
-            "expr": f"{n.SERVICE_ERRORS_RATE5M} * on({svc}) group_right() {_one(avail)}\n"
-            f"or\n"
-            f"(\n"
-            f"  {n.SERVICE_LATENCY_COUNT_RATE5M} * on({svc}) group_right() {_one(latency)}\n"
-            f"  - on({svc}, {n.LABEL_SLO}) group_left()\n"
-            f"    {good_latency}\n"
-            f")",
+            "record": n.slo_requests_rate("5m"),
+            "expr": promql.rule_slo_requests(
+                n.SERVICE_REQUESTS_RATE5M, n.SERVICE_LATENCY_COUNT_RATE5M, by
+            ),
+        },
+        {
+            "record": n.slo_errors_rate("5m"),
+            "expr": promql.rule_slo_errors(
+                n.SERVICE_ERRORS_RATE5M,
+                n.SERVICE_LATENCY_COUNT_RATE5M,
+                n.SERVICE_LATENCY_BUCKET_RATE5M,
+                by,
+            ),
         },
     ]
     return {"name": "zwobs-sli", "rules": rules}
 
 
-def _windows_group() -> Group:
+def _windows_group(periods: Iterable[int]) -> Group:
     n = names
     rules: list[Rule] = [
         {
-            "record": n.SLO_ERROR_RATIO["5m"],
-            "expr": f"{n.SLO_ERRORS_RATE['5m']} / ({n.SLO_REQUESTS_RATE['5m']} > 0)",
+            "record": n.slo_error_ratio("5m"),
+            "expr": promql.rule_ratio(n.slo_errors_rate("5m"), n.slo_requests_rate("5m")),
         }
     ]
-    for window in n.SLO_WINDOWS[1:]:
-        seconds = window_seconds(window)
-        # A range includes both ends: [1h:5m] holds 13 tiles when the evaluation falls on a
-        # 5m boundary. One second less always holds exactly seconds/300 tiles.
-        for table in (n.SLO_REQUESTS_RATE, n.SLO_ERRORS_RATE):
+    for window in slo.recorded_windows(periods)[1:]:
+        for record in (n.slo_requests_rate, n.slo_errors_rate):
             rules.append(
-                {
-                    "record": table[window],
-                    "expr": f"sum_over_time({table['5m']}[{seconds - 1}s:5m]) / {seconds // 300}",
-                }
+                {"record": record(window), "expr": promql.rule_window_rate(record("5m"), window)}
             )
         rules.append(
             {
-                "record": n.SLO_ERROR_RATIO[window],
-                "expr": f"{n.SLO_ERRORS_RATE[window]} / ({n.SLO_REQUESTS_RATE[window]} > 0)",
+                "record": n.slo_error_ratio(window),
+                "expr": promql.rule_ratio(n.slo_errors_rate(window), n.slo_requests_rate(window)),
             }
         )
     return {"name": "zwobs-slo-windows", "rules": rules}
@@ -193,35 +117,19 @@ def _period_group(periods: Iterable[int]) -> Group:
     n = names
     rules: list[Rule] = []
     for days in sorted(set(periods)):
-        label = period_label(days)
-        sel = f'{{{n.LABEL_SLO_PERIOD}="{label}"}}'
+        label = slo.period_label(days)
         rules.append(
             {
                 "record": n.SLO_ERROR_RATIO_PERIOD,
-                "expr": f"sum_over_time({n.SLO_ERRORS_RATE['1h']}{sel}[{label}:1h])\n"
-                f"  / (sum_over_time({n.SLO_REQUESTS_RATE['1h']}{sel}[{label}:1h]) > 0)",
+                "expr": promql.rule_period_ratio(
+                    n.slo_errors_rate("1h"), n.slo_requests_rate("1h"), label
+                ),
                 "labels": {n.LABEL_SLO_PERIOD: label},
             }
         )
     if rules:
-        rules.append(
-            {
-                "record": n.SLO_BUDGET_REMAINING,
-                "expr": f"1 - {n.SLO_ERROR_RATIO_PERIOD}\n"
-                f"  / on({n.LABEL_SERVICE}, {n.LABEL_SLO}) group_left() (1 - {n.SLO_OBJECTIVE})",
-            }
-        )
+        rules.append({"record": n.SLO_BUDGET_REMAINING, "expr": promql.rule_budget_remaining()})
     return {"name": "zwobs-slo-period", "interval": "1m", "rules": rules}
-
-
-def _threshold(metric: str, default: float) -> str:
-    svc = names.LABEL_SERVICE
-    return f"({metric} or on({svc}) (0 * {names.SERVICE_INFO} + {_num(default)}))"
-
-
-def _route(expr: str, routing: list[str]) -> str:
-    svc = names.LABEL_SERVICE
-    return f"(\n{expr}\n)\n* on({svc}) group_left({', '.join(routing)}) {names.SERVICE_INFO}"
 
 
 def _runbook_base(catalog: Catalog) -> str | None:
@@ -250,110 +158,97 @@ def _runbook(catalog: Catalog, anchor: str) -> str:
 
 def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
     n = names
-    svc = n.LABEL_SERVICE
     d = catalog.defaults
-    high_error = (
-        f"  {n.SERVICE_ERROR_RATIO_RATE5M}\n"
-        f"  > on({svc}) group_left() {_threshold(n.ALERT_THRESHOLD_ERROR_RATIO, d.error_rate)}"
+    high_error = promql.rule_threshold_alert(
+        n.SERVICE_ERROR_RATIO_RATE5M, ">", n.ALERT_THRESHOLD_ERROR_RATIO, d.error_rate
     )
-    high_latency = (
-        f"  {n.SERVICE_LATENCY_P95_5M}\n  > on({svc}) group_left() "
-        f"{_threshold(n.ALERT_THRESHOLD_LATENCY_P95, d.latency_p95_seconds)}"
+    high_latency = promql.rule_threshold_alert(
+        n.SERVICE_LATENCY_P95_5M, ">", n.ALERT_THRESHOLD_LATENCY_P95, d.latency_p95_seconds
     )
-    low_throughput = (
-        f"  {n.SERVICE_REQUESTS_RATE5M}\n"
-        f"  < on({svc}) group_left() {_threshold(n.ALERT_THRESHOLD_MIN_RPS, d.min_rps)}"
+    low_throughput = promql.rule_threshold_alert(
+        n.SERVICE_REQUESTS_RATE5M, "<", n.ALERT_THRESHOLD_MIN_RPS, d.min_rps
     )
     return [
         {
             "alert": n.ALERT_HIGH_ERROR_RATE,
-            "expr": _route(high_error, routing),
-            "for": alert_for(catalog, "HighErrorRate"),
+            "expr": promql.rule_route(high_error, routing),
+            "for": alert_for(catalog, n.ALERT_HIGH_ERROR_RATE),
             "labels": {n.LABEL_SEVERITY: "critical"},
             "annotations": {
                 "summary": "{{ $labels.service }}: {{ $value | humanizePercentage }} of"
                 " requests fail with 5xx",
                 "description": "The 5xx ratio of {{ $labels.service }} over 5m is"
                 " {{ $value | humanizePercentage }}, above the error_rate of its catalog entry.",
-                "runbook_url": _runbook(catalog, "higherrorrate"),
+                "runbook_url": _runbook(catalog, n.ALERT_HIGH_ERROR_RATE.lower()),
             },
         },
         {
             "alert": n.ALERT_HIGH_LATENCY,
-            "expr": _route(high_latency, routing),
-            "for": alert_for(catalog, "HighLatency"),
+            "expr": promql.rule_route(high_latency, routing),
+            "for": alert_for(catalog, n.ALERT_HIGH_LATENCY),
             "labels": {n.LABEL_SEVERITY: "warning"},
             "annotations": {
                 "summary": '{{ $labels.service }}: p95 latency {{ printf "%.3g" $value }}s',
                 "description": "The p95 latency of {{ $labels.service }} over 5m is"
                 ' {{ printf "%.3g" $value }}s, above the latency_p95_seconds of its'
                 " catalog entry.",
-                "runbook_url": _runbook(catalog, "highlatency"),
+                "runbook_url": _runbook(catalog, n.ALERT_HIGH_LATENCY.lower()),
             },
         },
         {
             "alert": n.ALERT_LOW_THROUGHPUT,
-            "expr": _route(low_throughput, routing),
-            "for": alert_for(catalog, "LowThroughput"),
+            "expr": promql.rule_route(low_throughput, routing),
+            "for": alert_for(catalog, n.ALERT_LOW_THROUGHPUT),
             "labels": {n.LABEL_SEVERITY: "warning"},
             "annotations": {
                 "summary": '{{ $labels.service }}: {{ printf "%.3g" $value }} requests/s',
                 "description": "{{ $labels.service }} serves"
                 ' {{ printf "%.3g" $value }} requests/s over 5m, below the min_rps of its'
                 " catalog entry.",
-                "runbook_url": _runbook(catalog, "lowthroughput"),
+                "runbook_url": _runbook(catalog, n.ALERT_LOW_THROUGHPUT.lower()),
             },
         },
     ]
 
 
-def _burn_condition(window: BurnWindow, days: int, min_requests: float) -> str:
-    n = names
-    on = f"on({n.LABEL_SERVICE}, {n.LABEL_SLO})"
-    label = period_label(days)
-    factor = _num(burn_factor(window, days))
-    sel = f'{{{n.LABEL_SLO_PERIOD}="{label}"}}'
-    threshold = f"{on} group_left() ({factor} * (1 - {n.SLO_OBJECTIVE}))"
-    guard = (
-        f"{n.SLO_REQUESTS_RATE[window.long]}{sel} * {window_seconds(window.long)}\n"
-        f"      >= on({n.LABEL_SERVICE}) group_left() "
-        f"{_threshold(n.SLO_MIN_REQUESTS, min_requests)}"
-    )
-    return (
-        f"  (\n"
-        f"    ({n.SLO_ERROR_RATIO[window.short]}{sel} > {threshold})\n"
-        f"    and {on}\n"
-        f"    ({n.SLO_ERROR_RATIO[window.long]}{sel} > {threshold})\n"
-        f"    and {on}\n"
-        f"    ({guard})\n"
-        f"  )"
-    )
+def burn_description(days: int, severity: str) -> tuple[str, str]:
+    """(speed, factors) of a burn alert's text, such as ``fast`` and the period's page factors."""
+    rows = slo.severities(days)[severity]
+    speed = "fast" if severity == slo.PAGE else "steadily"
+    return speed, " / ".join(f"{slo.burn_factor(r, days):g}x" for r in rows)
 
 
 def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -> list[Rule]:
     n = names
     rules: list[Rule] = []
     for days in sorted(set(periods)):
-        for severity in ("page", "ticket"):
-            pairs = [w for w in BURN_WINDOWS if w.severity == severity]
+        label = slo.period_label(days)
+        for severity, rows in slo.severities(days).items():
             conditions = "\n  or\n".join(
-                _burn_condition(w, days, catalog.defaults.slo_min_requests) for w in pairs
+                promql.rule_burn_condition(
+                    r.short,
+                    r.long,
+                    slo.burn_factor(r, days),
+                    label,
+                    catalog.defaults.slo_min_requests,
+                )
+                for r in rows
             )
-            speed = "fast" if severity == "page" else "steadily"
-            factors = " / ".join(f"{burn_factor(w, days):g}x" for w in pairs)
+            speed, factors = burn_description(days, severity)
+            key = n.ALERT_FOR_BURN_PAGE if severity == slo.PAGE else n.ALERT_FOR_BURN_TICKET
             rules.append(
                 {
                     "alert": n.ALERT_ERROR_BUDGET_BURN,
-                    "expr": _route(conditions, routing),
-                    "for": alert_for(catalog, f"ErrorBudgetBurn{severity.title()}"),
-                    "labels": {n.LABEL_SEVERITY: severity, n.LABEL_SLO_PERIOD: period_label(days)},
+                    "expr": promql.rule_route(conditions, routing),
+                    "for": dict(catalog.alert_for).get(key, rows[0].for_),
+                    "labels": {n.LABEL_SEVERITY: severity, n.LABEL_SLO_PERIOD: label},
                     "annotations": {
                         "summary": "{{ $labels.service }}: SLO {{ $labels.slo }} burns its"
                         f" error budget {speed}",
                         "description": "{{ $labels.service }} fails SLO {{ $labels.slo }} on"
                         " {{ $value | humanizePercentage }} of requests: the budget of the"
-                        f" {period_label(days)} period burns above {factors} in both windows.",
-                        "runbook_url": _runbook(catalog, "errorbudgetburn"),
+                        f" {label} period burns above {factors} in both windows.",
+                        "runbook_url": _runbook(catalog, n.ALERT_ERROR_BUDGET_BURN.lower()),
                     },
                 }
             )
@@ -368,7 +263,7 @@ def fleet_groups(catalog: Catalog) -> list[Group]:
     """The shared groups: their number of rules depends on the SLO periods, not services."""
     routing = _routing_labels(catalog)
     periods = _periods(catalog)
-    groups = [_sli_group(), _windows_group()]
+    groups = [_sli_group(), _windows_group(periods)]
     if periods:
         groups.append(_period_group(periods))
     groups.append(
@@ -384,17 +279,17 @@ def fleet_groups(catalog: Catalog) -> list[Group]:
 
 
 def _constant(metric: str, value: float, labels: dict[str, str]) -> Rule:
-    return {"record": metric, "expr": f"vector({_num(value)})", "labels": labels}
+    return {"record": metric, "expr": promql.rule_constant(value), "labels": labels}
 
 
-def _custom_rules(slo: Slo, labels: dict[str, str]) -> list[Rule]:
-    errors = slo.errors_query.replace("{{.window}}", "5m")
-    total = slo.total_query.replace("{{.window}}", "5m")
+def _custom_rules(objective: Slo, labels: dict[str, str]) -> list[Rule]:
+    errors = objective.errors_query.replace("{{.window}}", "5m")
+    total = objective.total_query.replace("{{.window}}", "5m")
     return [
-        {"record": names.SLO_REQUESTS_RATE["5m"], "expr": total, "labels": labels},
+        {"record": names.slo_requests_rate("5m"), "expr": total, "labels": labels},
         {
-            "record": names.SLO_ERRORS_RATE["5m"],
-            "expr": f"({errors})\nor\n0 * ({total})",
+            "record": names.slo_errors_rate("5m"),
+            "expr": promql.rule_custom_errors(errors, total),
             "labels": labels,
         },
     ]
@@ -424,24 +319,25 @@ def service_group(catalog: Catalog, service: Service) -> Group:
                 rules.append(_constant(metric, value, svc))
     if a.slo_min_requests != d.slo_min_requests:
         rules.append(_constant(n.SLO_MIN_REQUESTS, a.slo_min_requests, svc))
-    period = period_label(service.slo_period_days)
-    for slo in service.slos:
+    period = slo.period_label(service.slo_period_days)
+    for objective in service.slos:
         labels = {
             **svc,
-            n.LABEL_SLI: slo.kind.value,
-            n.LABEL_SLO: slo.name,
+            n.LABEL_SLI: objective.kind.value,
+            n.LABEL_SLO: objective.name,
             n.LABEL_SLO_PERIOD: period,
         }
-        rules.append(_constant(n.SLO_OBJECTIVE, slo.objective / 100, labels))
-        if slo.kind is SloKind.LATENCY and slo.latency_threshold_seconds is not None:
-            threshold = slo.latency_threshold_seconds
+        rules.append(_constant(n.SLO_OBJECTIVE, objective.objective / 100, labels))
+        threshold = objective.latency_threshold_seconds
+        if objective.kind is SloKind.LATENCY and threshold is not None:
+            le = promql.bucket_label(threshold)
             rules.append(
                 _constant(
                     n.SLO_LATENCY_THRESHOLD,
                     threshold,
-                    {**svc, n.LABEL_LE: bucket_label(threshold), n.LABEL_SLO: slo.name},
+                    {**svc, n.LABEL_LE: le, n.LABEL_SLO: objective.name},
                 )
             )
-        if slo.kind is SloKind.CUSTOM:
-            rules.extend(_custom_rules(slo, labels))
+        if objective.kind is SloKind.CUSTOM:
+            rules.extend(_custom_rules(objective, labels))
     return {"name": f"zwobs-service-{service.name}", "rules": rules}

@@ -7,31 +7,29 @@ value (ratios, p95, annotations) is known exactly in advance.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from zwobs import names
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
+from zwobs.durations import parse_duration
 from zwobs.promql import bucket_label
-from zwobs.render.rules import (
-    BURN_WINDOWS,
-    alert_for,
+from zwobs.render.rules import alert_for, burn_description
+from zwobs.slo import (
+    PAGE,
+    TICKET,
     burn_factor,
+    page_factor,
     period_label,
-    window_seconds,
+    recorded_windows,
+    severities,
 )
 
 __all__ = ["service_tests"]
 
-_MINUTES = {"ms": 1 / 60000, "s": 1 / 60, "m": 1, "h": 60, "d": 1440, "w": 10080, "y": 525600}
-
 
 def _minutes(duration: str) -> float:
-    return sum(
-        int(count) * _MINUTES[unit]
-        for count, unit in re.findall(r"(\d+)(ms|s|m|h|d|w|y)", duration)
-    )
+    return parse_duration(duration) / 60
 
 
 def _num(value: float) -> str:
@@ -69,13 +67,21 @@ class _Builder:
         self.catalog = catalog
         self.service = service
         self.buckets = catalog.latency_buckets
+        self.windows = recorded_windows((service.slo_period_days,))
         self.steps = int(
             20
             + max(
                 _minutes(alert_for(catalog, key))
-                for key in ("ErrorBudgetBurnPage", "ErrorBudgetBurnTicket", "HighErrorRate")
+                for key in (
+                    names.ALERT_FOR_BURN_PAGE,
+                    names.ALERT_FOR_BURN_TICKET,
+                    names.ALERT_HIGH_ERROR_RATE,
+                )
             )
-            + max(_minutes(alert_for(catalog, k)) for k in ("HighLatency", "LowThroughput"))
+            + max(
+                _minutes(alert_for(catalog, key))
+                for key in (names.ALERT_HIGH_LATENCY, names.ALERT_LOW_THROUGHPUT)
+            )
         )
         self.eval_minute = self.steps - 5
         routing = {k: v for k, v in service.labels}
@@ -166,7 +172,7 @@ class _Builder:
     def _window_requests(self, traffic: _Traffic, window: str) -> float:
         """Requests inside ``window`` at the evaluation time (0: the window saw no traffic)."""
         evaluate = (traffic.minutes or self.steps) - 5
-        minutes = window_seconds(window) / 60
+        minutes = _minutes(window)
         active_until = evaluate if traffic.idle_after is None else traffic.idle_after
         if evaluate - minutes >= active_until - 1:
             return 0.0
@@ -174,7 +180,7 @@ class _Builder:
 
     def _fires(self, slo: Slo, bad: float, traffic: _Traffic, severity: str) -> bool:
         days = self.service.slo_period_days
-        for pair in (w for w in BURN_WINDOWS if w.severity == severity):
+        for pair in severities(days)[severity]:
             short = self._window_requests(traffic, pair.short)
             long = self._window_requests(traffic, pair.long)
             if (
@@ -193,12 +199,10 @@ class _Builder:
             bad = self._bad_ratio(slo, traffic)
             if bad is None:
                 continue
-            for severity in ("page", "ticket"):
+            for severity in (PAGE, TICKET):
                 if not self._fires(slo, bad, traffic, severity):
                     continue
-                speed = "fast" if severity == "page" else "steadily"
-                pairs = [w for w in BURN_WINDOWS if w.severity == severity]
-                factors = " / ".join(f"{burn_factor(w, days):g}x" for w in pairs)
+                speed, factors = burn_description(days, severity)
                 alerts.append(
                     {
                         "exp_labels": {
@@ -262,10 +266,9 @@ class _Builder:
         )
 
     def slo_cases(self, slo: Slo) -> list[dict[str, Any]]:
-        scale = self.service.slo_period_days / 30
         budget = slo.error_budget
-        fast = min(1.0, 2 * 14.4 * scale * budget)
-        slow = 0.5 * scale * budget
+        fast = min(1.0, 2 * page_factor(self.service.slo_period_days) * budget)
+        slow = 0.5 * budget  # every table's factors are >= 1: half the budget rate never alerts
         threshold = slo.latency_threshold_seconds if slo.kind is SloKind.LATENCY else None
 
         def traffic(ratio: float, rps: float, idle_after: int | None = None) -> _Traffic:
@@ -302,7 +305,7 @@ class _Builder:
                 "exp_samples": [],
             }
             for m in (
-                *names.SLO_ERROR_RATIO.values(),
+                *(names.slo_error_ratio(w) for w in self.windows),
                 names.SLO_ERROR_RATIO_PERIOD,
                 names.SLO_BUDGET_REMAINING,
                 names.SERVICE_ERROR_RATIO_RATE5M,

@@ -1,11 +1,15 @@
 """Render once per service *shape*, then substitute the name: per-service output at fleet scale.
 
 Thousands of services share a handful of shapes (same team settings, SLOs and
-thresholds, differing only in name). A generator renders the shape once, with
-a placeholder for the name, and every service of that shape gets the cached
-text with its own name put back: byte-identical to rendering it directly (the
-tests compare both), at a fraction of the cost. Names that some output format
-would escape or quote differently fall back to direct rendering.
+thresholds, differing only in name). A generator renders the shape once, with a
+placeholder for the name, and every service of that shape gets the cached bytes with
+its own name put back: byte-identical to rendering it directly (the tests compare
+both), at a fraction of the cost.
+
+One rule decides when that is provably the same: the name is a DNS label that every
+output format (YAML, JSON, PromQL, Go templates) writes as is, and neither the name
+nor the placeholder appears anywhere else in the service. Anything else renders
+directly. One :class:`ShapeCache` lives for one render run (``RenderOptions.shapes``).
 """
 
 from __future__ import annotations
@@ -13,49 +17,63 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
-from typing import Any
+from typing import Any, Final, TypeVar
 
 from zwobs.catalog.model import Service
+from zwobs.render.yamlout import is_plain
 
-__all__ = ["PLACEHOLDER", "by_shape"]
+__all__ = ["PLACEHOLDER", "ShapeCache"]
 
-PLACEHOLDER = "zwobs-shape-placeholder-x7q"
+PLACEHOLDER: Final = "zwobs-shape-placeholder-x7q"
 """Stands for the service name while a shape is rendered; plain in JSON, YAML and PromQL."""
-_PLAIN = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]\Z")
-_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
-"""Plain names YAML 1.1 would read as booleans or null, so emitters quote them."""
+_DNS_LABEL: Final = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]\Z")
+
+Output = TypeVar("Output", bytes, bytes | None)
 
 
-def _shape(service: Service, cleared: dict[str, Any]) -> Service:
-    fields: dict[str, Any] = {
-        "name": PLACEHOLDER,
-        "runbook_url": service.runbook_url.replace(service.name, PLACEHOLDER),
-        "source": None,
-        "slos": tuple(replace(slo, source=None) for slo in service.slos),
-    }
-    return replace(service, **{**fields, **cleared})
-
-
-@lru_cache(maxsize=512)
-def _render_shape(render: Callable[[Service], str], shape: Service) -> str:
-    return render(shape)
-
-
-def by_shape(
-    service: Service, render: Callable[[Service], str], *, eligible: bool = True, **cleared: Any
-) -> str:
-    """``render(service)``, served from the cache of its shape when that is provably the same.
-
-    ``cleared`` resets fields the generator's output does not depend on (more
-    services then share a shape); ``eligible=False`` forces direct rendering.
-    """
+def _eligible(service: Service) -> bool:
     name = service.name
-    if (
-        not eligible
-        or not _PLAIN.match(name)
-        or name in _YAML_WORDS
-        or PLACEHOLDER in service.runbook_url
-    ):
-        return render(service)
-    return _render_shape(render, _shape(service, cleared)).replace(PLACEHOLDER, name)
+    if not _DNS_LABEL.match(name) or not is_plain(name):
+        return False
+    rest = repr(replace(service, name="", runbook_url=service.runbook_url.replace(name, "")))
+    return PLACEHOLDER not in rest and name not in rest
+
+
+class ShapeCache:
+    """Renders each distinct (generator, shape) once per render run."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, Service], Any] = {}
+
+    def render(
+        self,
+        kind: str,
+        service: Service,
+        make: Callable[[Service], Output],
+        *,
+        eligible: bool = True,
+        **cleared: Any,
+    ) -> Output:
+        """``make(service)``, from the cache of its shape when that is provably the same.
+
+        ``kind`` names the generator's output; ``cleared`` resets fields that output does
+        not depend on (more services then share a shape); ``eligible=False`` forces a
+        direct render.
+        """
+        if not eligible or not _eligible(service):
+            return make(service)
+        name = service.name
+        fields: dict[str, Any] = {
+            "name": PLACEHOLDER,
+            "runbook_url": service.runbook_url.replace(name, PLACEHOLDER),
+            "source": None,
+            "slos": tuple(replace(slo, source=None) for slo in service.slos),
+        }
+        shape = replace(service, **{**fields, **cleared})
+        key = (kind, shape)
+        if key not in self._cache:
+            self._cache[key] = make(shape)
+        content: Output = self._cache[key]
+        if content is None:
+            return content
+        return content.replace(PLACEHOLDER.encode(), name.encode())
