@@ -24,7 +24,15 @@ from typing import Any
 import pytest
 
 from tests.packaging.conftest import CURRENT, INSTALLS, OTHERS
-from tests.packaging.installs import EXTRA_SETS, REPO, SUPPORTED, Dists, Install, run
+from tests.packaging.installs import (
+    EXTRA_SETS,
+    REPO,
+    SUPPORTED,
+    Dists,
+    Install,
+    editable_install,
+    run,
+)
 from tests.packaging.stand_in_prometheus import stand_in_prometheus
 from tests.servers.trivy import trivy_binary
 from zwobs import promql
@@ -284,3 +292,14 @@ def test_a_consumer_type_checks_strictly_against_the_installed_wheel(
         "misuses_zwobs.py:10: error: Incompatible types in assignment (expression has type"
         ' "bool", variable has type "str")  [assignment]',
     ]
+
+
+def test_editable_install_prints_no_setuptools_warning(dists: Dists, tmp_path: Path) -> None:
+    # setuptools warns at every editable install of a flat layout it serves through its
+    # import hook ("folders with the same name as your package"); package-dir = {"" = "."}
+    # lets it use a plain .pth instead (pyproject.toml).
+    done = editable_install(dists, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stdout + done.stderr
+    (pth,) = (tmp_path / "editable").glob("lib/python*/site-packages/__editable__.zwobs-*.pth")
+    assert pth.read_text().strip() == str(dists.source.resolve())
