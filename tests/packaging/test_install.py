@@ -17,6 +17,7 @@ import sys
 import tarfile
 import tomllib
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from email.parser import Parser
 from pathlib import Path
 from typing import Any
@@ -75,12 +76,14 @@ def install(request: pytest.FixtureRequest, installs: dict[str, Install]) -> Ins
 @pytest.fixture(scope="session")
 def probes(installs: dict[str, Install], tmp_path_factory: pytest.TempPathFactory) -> Any:
     cwd = tmp_path_factory.mktemp("probe")
-    reports = {}
-    for name, install in installs.items():
+
+    def probe(install: Install) -> Any:
         done = run([install.python, PROBE], cwd=cwd, env=install.env())
-        assert done.returncode == 0, f"{name}: probe failed\n{done.stderr}"
-        reports[name] = json.loads(done.stdout)
-    return reports
+        assert done.returncode == 0, f"{install.name}: probe failed\n{done.stderr}"
+        return json.loads(done.stdout)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(installs, pool.map(probe, installs.values()), strict=True))
 
 
 # -- every install ----------------------------------------------------------------------------
