@@ -9,7 +9,6 @@ named by a hash of the requirements and that Python, so later runs install offli
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import platform
@@ -175,9 +174,12 @@ def wheelhouse(dists: Dists, interpreter: str, workdir: Path) -> Path:
     for own in filling.glob("zwobs-*"):
         own.unlink()
     (filling / ".complete").touch()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):  # a concurrent run may have filled it first
-        shutil.copytree(filling, house)
+    staging = CACHE / f"{house.name}.{os.getpid()}"
+    shutil.copytree(filling, staging)
+    try:
+        staging.rename(house)  # atomic: a wheelhouse is complete or absent
+    except OSError:  # a concurrent run filled it first
+        shutil.rmtree(staging)
     return house
 
 
