@@ -228,7 +228,30 @@ def test_a_symlinked_subdirectory_leading_outside_is_never_written_through(
     (out / "alerts/sub").symlink_to(outside)
     plan = plan_tree(out, FILES, ["alerts"])
     assert Drift("alerts/sub/c.yaml", DriftKind.OUTSIDE) in plan.blocked
-    with pytest.raises(OwnershipError, match="sub/c.yaml: resolves outside"):
+    with pytest.raises(OwnershipError, match=r"sub/c\.yaml: resolves outside"):
         write_tree(out, FILES, ["alerts"])
     assert list(outside.iterdir()) == []
     assert not (out / "alerts/b.rules.yaml").exists()
+
+
+def test_an_interrupted_render_still_owns_what_it_meant_to_write_and_remove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_tree(tmp_path, FILES, ["alerts"])
+    wanted = {"alerts/a.rules.yaml": b"a\n", "alerts/new.rules.yaml": b"n\n"}
+    real_replace = os.replace
+
+    def replace_only_the_manifest(src: str, dst: str) -> None:
+        if not str(dst).endswith(MANIFEST):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_only_the_manifest)
+    with pytest.raises(OSError):
+        write_tree(tmp_path, wanted, ["alerts"])
+    monkeypatch.setattr(os, "replace", real_replace)
+    owned = json.loads((tmp_path / "alerts" / MANIFEST).read_text())["files"]
+    assert owned == ["a.rules.yaml", "b.rules.yaml", "new.rules.yaml", "sub/c.yaml"]
+    report = write_tree(tmp_path, wanted, ["alerts"])
+    assert report.removed == ("alerts/b.rules.yaml", "alerts/sub/c.yaml")
+    assert check_tree(tmp_path, wanted, ["alerts"]) == []
