@@ -196,3 +196,9 @@ def test_any_answer_gives_samples_or_says_why_not_never_another_error(body: obje
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_credentials_in_the_url_are_refused_without_being_echoed() -> None:
+    with pytest.raises(ValueError, match="credentials in the Prometheus URL") as raised:
+        PrometheusClient("http://admin:hunter2@127.0.0.1:9090")
+    assert "hunter2" not in str(raised.value)
