@@ -110,6 +110,12 @@ class _Builder:
                 self.ctx.error_at(
                     child_path(path, key), "label is set by zwobs itself; pick another name"
                 )
+            elif values[key] == "":
+                self.ctx.error_at(
+                    child_path(path, key),
+                    "expected a non-empty value (Prometheus drops a label whose value is"
+                    " empty, so alerts would not carry it)",
+                )
 
     def slo(self, path: str, raw: dict[str, Any], period: int) -> Slo | None:
         name, objective = raw.get("name"), raw.get("objective")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from zwobs import promql
+from zwobs.printable import printable
 from zwobs.verify.client import PrometheusClient, QueryRejectedError
 from zwobs.verify.decision import Outcome, Thresholds
 from zwobs.verify.gate import Check, parse_selector, render_json, render_text, run
@@ -102,9 +103,11 @@ def _token(path: str | None) -> str | None:
     try:
         token = Path(path).read_text().strip()
     except OSError as error:
-        raise ValueError(f"--bearer-token-file {path}: cannot read it ({error.strerror})") from None
+        raise ValueError(
+            f"--bearer-token-file {printable(path)}: cannot read it ({error.strerror})"
+        ) from None
     if not token:
-        raise ValueError(f"--bearer-token-file {path}: the file is empty")
+        raise ValueError(f"--bearer-token-file {printable(path)}: the file is empty")
     return token
 
 
