@@ -50,6 +50,7 @@ GENERATORS: Final[tuple[tuple[str, str], ...]] = (
     ("dashboards", "zwobs.render.dashboards:render_dashboards"),
     ("rollouts", "zwobs.render.rollouts:render_rollouts"),
     ("policies", "zwobs.render.policies:render_policies"),
+    ("alertmanager", "zwobs.render.alertmanager:render_alertmanager"),
 )
 
 
