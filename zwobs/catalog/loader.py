@@ -156,15 +156,18 @@ class _Builder:
         if "receivers" not in raw:
             return None
         cfg = raw["receivers"]
+        written = {
+            role for role in ("pager", "chat") if child_path(path, role) in self.ctx.positions
+        }
+        critical = cfg.get("critical", "pager" if "pager" in written else "chat")
+        if not written:
+            self.ctx.error_at(path, "expected a pager or a chat receiver")
+        elif critical not in written:
+            message = f"critical goes to {critical}, but the team has no {critical}"
+            self.ctx.error_at(child_path(path, "critical"), message)
         pager = self.receiver(child_path(path, "pager"), cfg.get("pager"))
         chat = self.receiver(child_path(path, "chat"), cfg.get("chat"))
-        critical = cfg.get("critical", "pager")
-        if cfg.get(critical) is None and ("pager" in cfg or "chat" in cfg):
-            where = child_path(path, "critical") if "critical" in cfg else path
-            self.ctx.error_at(where, f"critical goes to {critical}, but the team has no {critical}")
         if pager is None and chat is None:
-            if not cfg.get("pager") and not cfg.get("chat"):
-                self.ctx.error_at(path, "expected a pager or a chat receiver")
             return None
         return Team(name, pager, chat, critical, self.ref(path))
 

@@ -132,7 +132,8 @@ class Team:
     pager: Receiver | None = None
     chat: Receiver | None = None
     critical: str = "pager"
-    """Which of the two takes ``severity=critical`` (HighErrorRate)."""
+    """Which of the two takes ``severity=critical`` (HighErrorRate); the pager unless the catalog
+    says ``chat`` or the team has no pager."""
     source: SourceRef | None = None
 
 
