@@ -72,7 +72,10 @@ def _catalog(tmp_path: Path, hooks: dict[str, Webhook]) -> Path:
         slack_file.write_text(hooks["slack"].url + "\n")
         teams.append(
             TEAM.format(
-                team=team, key_file=key_file, slack_file=slack_file, pagerduty=hooks["pagerduty"].url
+                team=team,
+                key_file=key_file,
+                slack_file=slack_file,
+                pagerduty=hooks["pagerduty"].url,
             )
         )
     path = tmp_path / "catalog.yaml"

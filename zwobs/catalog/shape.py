@@ -139,7 +139,7 @@ TEAM: Final = Obj(
                 "chat": RECEIVER,
                 "critical": Str(
                     enum=CRITICAL_TO,
-                    description="Where severity=critical goes (default: pager, if the team has one).",
+                    description="Where severity=critical goes (default: the pager, if any).",
                 ),
             },
             description="Alertmanager receivers: severity=page to pager, ticket and warning"
