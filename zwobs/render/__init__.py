@@ -51,6 +51,7 @@ GENERATORS: Final[tuple[tuple[str, str], ...]] = (
     ("rollouts", "zwobs.render.rollouts:render_rollouts"),
     ("policies", "zwobs.render.policies:render_policies"),
     ("alertmanager", "zwobs.render.alertmanager:render_alertmanager"),
+    ("loadtests", "zwobs.render.loadtests:render_loadtests"),
 )
 
 
