@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.live.conftest import CANARY, SERVICE, STABLE, Live
+from zwobs import names
 from zwobs.cli import main
+from zwobs.promql import Matcher, error_ratio
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +49,9 @@ def test_a_strict_catalog_fails_what_the_default_passes(
     strict = tmp_path / "catalog.yaml"
     strict.write_text(STRICT)
     selector = ("--selector", f"version={STABLE}")
+    # The first 503 only creates its series (rate() cannot see it): wait for a visible one.
+    scope = (Matcher(names.LABEL_VERSION, STABLE),)
+    live.prometheus.wait_for(f"{error_ratio(SERVICE, '1m', scope)} > 0.001", timeout=60)
     assert _verify(live, capsys, *selector)[0] == 0
     code, out = _verify(live, capsys, "--catalog", str(strict), *selector)
     assert code == 1, out
