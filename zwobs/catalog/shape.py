@@ -8,7 +8,7 @@ from zwobs import names
 from zwobs.catalog.spec import Int, ListOf, MapOf, Num, Obj, Refused, Str
 from zwobs.durations import PATTERN as DURATION_PATTERN
 
-__all__ = ["ALERT_FOR_KEYS", "CATALOG", "CRITICAL_TO", "RESERVED_LABELS", "json_schema"]
+__all__ = ["ALERT_FOR_KEYS", "CATALOG", "RESERVED_LABELS", "json_schema"]
 
 NAME: Final = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 LABEL_NAME: Final = r"[a-zA-Z_][a-zA-Z0-9_]*"
@@ -127,7 +127,7 @@ RECEIVER: Final = Obj(
     description="Where notifications go: a Slack channel, a PagerDuty service and/or a"
     " webhook; secrets only as paths of files (*_file).",
 )
-CRITICAL_TO: Final = ("pager", "chat")
+_CRITICAL_TO: Final = ("pager", "chat")
 TEAM: Final = Obj(
     {
         "labels": _LABELS,
@@ -138,7 +138,7 @@ TEAM: Final = Obj(
                 "pager": RECEIVER,
                 "chat": RECEIVER,
                 "critical": Str(
-                    enum=CRITICAL_TO,
+                    enum=_CRITICAL_TO,
                     description="Where severity=critical goes (default: the pager, if any).",
                 ),
             },
