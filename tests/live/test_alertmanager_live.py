@@ -88,7 +88,9 @@ def _rules(path: Path) -> Path:
         {
             "alert": names.ALERT_ERROR_BUDGET_BURN,
             "expr": "vector(1)",
-            "labels": {"team": team, "service": service, "slo": slo, "severity": severity},
+            "labels": {"team": team, "service": service, "slo": slo, "severity": severity}
+            # With a fleet topology pages fire per location, tickets per service and SLO.
+            | ({"region": "eu-west"} if severity == "page" else {}),
         }
         for team, service, slo, severity in FIRED
     ]

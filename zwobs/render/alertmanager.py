@@ -14,7 +14,8 @@ Why this shape:
   severity stays on the team route, whose receiver is the chat (or the pager): never dropped.
 * Alerts are grouped by service and SLO (plus the fleet's location labels), not by alert
   name: one outage is one notification, whichever rules fired for it.
-* A page silences the ticket of the same service and SLO (the slower window of the same burn).
+* A page silences the ticket of the same service and SLO (the slower window of the same burn),
+  in whichever location it fires.
 * The root route takes alerts of unknown services and of teams without receivers to the
   catalog's ``alerting.receiver``, which the loader requires once any team has receivers.
 * Secrets stay out of the file: the catalog only holds paths (``*_file``), which are copied.
@@ -53,22 +54,23 @@ _FRAGMENT_HEADER: Final = (
     _HEADER + "# Merge into your own Alertmanager configuration: append `routes` to your root\n"
     "# route's routes (before any catch-all), add `receivers` and `inhibit_rules`.\n"
 )
+_SERVICE_SLO: Final = (names.LABEL_SERVICE, names.LABEL_SLO)
 _TIMING: Final = {"group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}
 
 
 def location_labels(catalog: Catalog) -> tuple[str, ...]:
-    """The fleet's location labels (region, cluster, ...) when its topology names them.
+    """The fleet's location labels (region, cluster, ...) from ``topology.location_labels``.
 
-    Extension point: the catalog's ``topology.location_labels`` is not on main yet; until it
-    is, alerts are grouped by service and SLO only.
+    Read defensively: the topology key lands beside this generator; a catalog model without it
+    has one location, so alerts are grouped by service and SLO only.
     """
-    del catalog
-    return ()
+    topology = getattr(catalog, "topology", None)
+    return tuple(getattr(topology, "location_labels", ()))
 
 
 def grouping(catalog: Catalog) -> list[str]:
     """``group_by`` of every route: one notification per service, SLO (and location)."""
-    return [names.LABEL_SERVICE, names.LABEL_SLO, *location_labels(catalog)]
+    return [*_SERVICE_SLO, *location_labels(catalog)]
 
 
 def _notifier(notifier: Notifier) -> tuple[str, dict[str, Any]]:
@@ -128,13 +130,16 @@ def _team_receivers(team: Team) -> list[dict[str, Any]]:
     return [_receiver(f"{team.name}-{role}", r) for role, r in roles if r is not None]
 
 
-def _inhibit_rules(catalog: Catalog) -> list[dict[str, Any]]:
+def _inhibit_rules() -> list[dict[str, Any]]:
+    """A page silences the ticket of the same service and SLO. Not ``equal`` on location
+    labels: with a topology the page fires per location while the ticket (the budget's slow
+    burn) stays per service and SLO, so a page in any location silences it."""
     severity = names.LABEL_SEVERITY
     return [
         {
             "source_matchers": [_matcher(severity, slo.PAGE)],
             "target_matchers": [_matcher(severity, slo.TICKET)],
-            "equal": grouping(catalog),
+            "equal": list(_SERVICE_SLO),
         }
     ]
 
@@ -144,7 +149,7 @@ def fragment(catalog: Catalog) -> dict[str, Any]:
     return {
         "routes": [_team_route(catalog, team) for team in catalog.teams],
         "receivers": [r for team in catalog.teams for r in _team_receivers(team)],
-        "inhibit_rules": _inhibit_rules(catalog),
+        "inhibit_rules": _inhibit_rules(),
     }
 
 
