@@ -9,10 +9,11 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
-from zwobs.catalog import CatalogError, load_catalog
+from zwobs.catalog import CatalogError, json_schema, load_catalog
 from zwobs.catalog.model import Catalog
 from zwobs.cli import main
 from zwobs.render import RenderOptions
@@ -251,6 +252,20 @@ def test_bad_receivers_are_refused_with_file_line_and_field(
     issues = _issues(tmp_path, BASE % receivers)
     assert any(f"catalog.yaml:{line}:" in i and expected in i for i in issues), issues
     assert not any("secret@" in i or "abc" in i.split(":")[-1] for i in issues)
+
+
+def test_the_json_schema_accepts_file_references_and_rejects_inline_secrets() -> None:
+    schema = json_schema()
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    good = yaml.safe_load(BASE % "      chat: {slack: {channel: '#x', api_url_file: /s}}")
+    assert list(validator.iter_errors(good)) == []
+    for inline in (
+        "      chat: {slack: {channel: '#x', api_url_file: /s, api_url: 'https://h.test/x'}}",
+        "      pager: {pagerduty: {routing_key_file: /k, routing_key: abc}}",
+    ):
+        errors = list(validator.iter_errors(yaml.safe_load(BASE % inline)))
+        assert errors, inline
+        assert any("inline credential" in str(e.schema.get("description", "")) for e in errors)
 
 
 def test_team_receivers_without_a_default_receiver_are_refused(tmp_path: Path) -> None:
