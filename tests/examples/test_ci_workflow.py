@@ -106,6 +106,7 @@ def _run_gate_step(tmp_path: Path, prometheus_url: str) -> tuple[int, str, str]:
     return done.returncode, output.read_text(), done.stdout
 
 
+@pytest.mark.integration
 def test_the_gate_step_holds_a_version_prometheus_has_no_traffic_of(
     tmp_path: Path, empty_prometheus: Prometheus
 ) -> None:
