@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from zwobs.catalog.model import Catalog, Service, SloKind
+from zwobs.catalog.model import Catalog, Rollout, Service, SloKind
 from zwobs.render import RenderOptions
 
 __all__ = ["SCRIPT", "render_loadtests", "thresholds"]
@@ -114,6 +114,6 @@ def render_loadtests(catalog: Catalog, options: RenderOptions) -> dict[str, byte
             runbook_url="",
             registries=(),
             description="",
-            rollout=None,
+            rollout=Rollout(),
         )
     return files
