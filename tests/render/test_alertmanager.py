@@ -120,6 +120,51 @@ def test_every_team_and_severity_reaches_the_catalogs_receiver() -> None:
     assert routed == EXPECTED
 
 
+def _many_teams() -> str:
+    """Teams with every mix of receivers: pager and/or chat, each Slack, PagerDuty or webhook."""
+    kinds = [
+        "{slack: {channel: '#%s', api_url_file: /s/%s}}",
+        "{pagerduty: {routing_key_file: /k/%s, url: 'https://events.example.com/%s'}}",
+        "{webhook: {url: 'https://hooks.example.com/%s', credentials_file: /t/%s}}",
+    ]
+    teams, services = [], []
+    for index in range(12):
+        name = f"team-{index}"
+        lines = [f"  {name}:", "    receivers:"]
+        if index % 3 != 2:
+            lines.append("      pager: " + kinds[index % 3] % (name, name))
+        if index % 3 != 1:
+            lines.append("      chat: " + kinds[(index + 1) % 3] % (name, name))
+        if index % 4 == 0 and index % 3 == 0:
+            lines.append("      critical: chat")
+        teams.append("\n".join(lines))
+        services.append(f"  - {{name: svc-{index}, team: {name}, tier: 1}}")
+    return (
+        'alerting:\n  receiver:\n    webhook: {url: "https://hooks.example.com/fallback"}\n'
+        "teams:\n" + "\n".join(teams) + "\nservices:\n" + "\n".join(services) + "\n"
+    )
+
+
+def test_every_mix_of_receivers_passes_amtool_and_routes_as_the_catalog_says(
+    tmp_path: Path,
+) -> None:
+    catalog = _catalog(tmp_path, _many_teams())
+    written = _render(catalog, tmp_path)
+    _check_config(written[FULL])
+    for team in catalog.teams:
+        pager = f"{team.name}-{'pager' if team.pager else 'chat'}"
+        chat = f"{team.name}-{'chat' if team.chat else 'pager'}"
+        expected = {
+            "page": pager,
+            "ticket": chat,
+            "warning": chat,
+            "critical": pager if team.critical == "pager" else chat,
+            "info": chat,
+        }
+        assert {s: _route(written[FULL], team.name, s) for s in SEVERITIES} == expected
+    assert {team.critical for team in catalog.teams} == {"pager", "chat"}
+
+
 def test_the_example_is_rendered_from_the_catalog_as_committed(tmp_path: Path) -> None:
     written = _render(load_catalog([EXAMPLE]), tmp_path)
     assert sorted(written) == [FULL, FRAGMENT]
