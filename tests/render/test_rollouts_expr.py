@@ -93,7 +93,7 @@ def test_no_data_is_inconclusive_for_every_metric(
     metrics = [m for catalog in catalogs for _, m in _metrics(catalog)]
     cases = [_case(m, d) for m in metrics for d in (_vector(), _vector(math.nan))]
     assert argo.phases(cases) == ["Inconclusive"] * len(cases)
-    assert len(metrics) == 14  # 2 + 3 (example), 2 x 4 + 1 latency SLO (varied)
+    assert len(metrics) == 16  # 2 + 3 (example), 2 x 5 + 1 latency SLO (varied)
 
 
 def test_argo_and_the_gate_decide_alike_around_every_limit(
@@ -119,8 +119,8 @@ def test_argo_and_the_gate_decide_alike_around_every_limit(
                     expected.append("Successful" if share >= limit else "Failed")
     phases = argo.phases(cases)
     assert phases == expected
-    # 14 metrics: good value and limit pass; just past it (and the worst value) fail.
-    assert (phases.count("Successful"), phases.count("Failed")) == (28, 26)
+    # 16 metrics: good value and limit pass; just past it (and the worst value) fail.
+    assert (phases.count("Successful"), phases.count("Failed")) == (32, 30)
 
 
 def test_without_the_guard_argo_errors_on_empty_and_fails_on_nan(argo: ArgoExpr) -> None:

@@ -48,6 +48,10 @@ services:
       - {name: availability, objective: 99.5}
       - {name: strict, sli: availability, objective: 99.95}
       - {name: latency, objective: 99, latency_threshold_seconds: 0.25}
+  - name: six-nines
+    team: a
+    tier: 0
+    slos: [{name: availability, objective: 99.9999}]
 """
 
 
@@ -99,12 +103,12 @@ def test_canary_gate_and_alerts_agree_for_every_catalog_service(tmp_path: Path) 
             name = service.name
             error_alert = _alert_threshold(rendered, name, names.ALERT_THRESHOLD_ERROR_RATIO)
             latency_alert = _alert_threshold(rendered, name, names.ALERT_THRESHOLD_LATENCY_P95)
-            assert round(1 - canary["success-rate"], 6) == pytest.approx(gate.max_error_ratio)
+            assert 1 - canary["success-rate"] == pytest.approx(gate.max_error_ratio, rel=1e-9)
             assert canary["latency-p95"] == gate.max_latency_seconds
             assert gate.max_error_ratio <= error_alert, service.name
             assert gate.max_latency_seconds <= latency_alert, service.name
             checked += 1
-    assert checked == 6
+    assert checked == 7
 
 
 def test_each_source_can_be_the_strictest(tmp_path: Path) -> None:
@@ -116,6 +120,7 @@ def test_each_source_can_be_the_strictest(tmp_path: Path) -> None:
     assert limits["rollout-strictest"].max_latency_seconds == 0.1
     assert limits["slo-strictest"].max_error_ratio == pytest.approx(0.0014)  # 14 x 0.01%
     assert limits["two-slos"].max_error_ratio == pytest.approx(0.007)  # 14 x 0.05%, not 99.5's
+    assert limits["six-nines"].max_error_ratio == pytest.approx(1.44e-05)  # 14.4 x 0.0001%
 
 
 def test_catalog_limits_replace_the_defaults_and_are_printed(

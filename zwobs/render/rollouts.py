@@ -46,7 +46,9 @@ def thresholds(service: Service) -> tuple[float, float]:
     The success rate is ``1 - slo.deploy_max_error_ratio`` (the strictest of HighErrorRate's
     threshold, ``rollout.success_rate`` and the availability SLOs at the paging burn rate),
     the number ``zwobs verify --catalog`` gates on; the p95 limit is the stricter of
-    ``rollout.latency_p95_seconds`` and the HighLatency threshold.
+    ``rollout.latency_p95_seconds`` and the HighLatency threshold. The template writes the rate
+    in full (``repr``: the shortest text that reads back as the same float), so ``1 - rate`` is
+    the gate's limit however many nines it has.
     """
     availability = [o.objective for o in service.slos if o.kind is SloKind.AVAILABILITY]
     max_errors = slo.deploy_max_error_ratio(
@@ -58,7 +60,7 @@ def thresholds(service: Service) -> tuple[float, float]:
     latency = service.alerts.latency_p95_seconds
     if service.rollout.latency_p95_seconds is not None:
         latency = min(latency, service.rollout.latency_p95_seconds)
-    return round(1 - max_errors, 6), latency
+    return 1 - max_errors, latency
 
 
 def _metric(name: str, query: str, success: str, failure: str, service: Service) -> dict[str, Any]:
@@ -94,8 +96,8 @@ def analysis_template(
         _metric(
             "success-rate",
             promql.success_ratio(service.name, window, scope),
-            f"result[0] >= {success:g}",
-            f"result[0] < {success:g}",
+            f"result[0] >= {success!r}",
+            f"result[0] < {success!r}",
             service,
         ),
         _metric(
