@@ -70,7 +70,8 @@ def test_k6_accepts_every_rendered_threshold(tmp_path: Path) -> None:
         Slo("fast", SloKind.LATENCY, 99.5, latency_threshold_seconds=0.075),
         alerts=AlertThresholds(latency_p95_seconds=0.0125),
     )
-    catalog = Catalog((*load_catalog([EXAMPLE]).services, odd))
+    nines = service("nines", Slo("availability", SloKind.AVAILABILITY, 99.9999))
+    catalog = Catalog((*load_catalog([EXAMPLE]).services, odd, nines))
     script = _write(render_loadtests(catalog, RenderOptions()), tmp_path)
     for item in catalog.services:
         done = run_k6("inspect", script, {"SERVICE": item.name}, "--execution-requirements")
@@ -79,6 +80,7 @@ def test_k6_accepts_every_rendered_threshold(tmp_path: Path) -> None:
         expected = json.loads((tmp_path / f"loadtests/{item.name}.thresholds.json").read_text())
         assert options["thresholds"] == expected["thresholds"]
     assert "p(99.5)<75" in (tmp_path / "loadtests/odd.thresholds.json").read_text()
+    assert '"rate<1e-06"' in (tmp_path / "loadtests/nines.thresholds.json").read_text()
 
 
 def test_k6_refuses_a_malformed_threshold_so_the_check_above_means_something(
