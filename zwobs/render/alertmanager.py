@@ -32,6 +32,7 @@ from zwobs.render.yamlout import dump_yaml
 
 __all__ = [
     "CHAT_SEVERITIES",
+    "CRITICAL",
     "DEFAULT_RECEIVER",
     "FRAGMENT",
     "FULL",
