@@ -18,6 +18,7 @@ __all__ = [
     "Rollout",
     "Service",
     "Slo",
+    "SloAlert",
     "SloKind",
     "SourceRef",
 ]
@@ -53,6 +54,17 @@ class AlertThresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class SloAlert:
+    """An imported SLO's own page or ticket alert (Sloth ``page_alert``/``ticket_alert``)."""
+
+    disabled: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    """Every label the firing alert carries besides zwobs's (spec, SLO and alert labels)."""
+    annotations: tuple[tuple[str, str], ...] = ()
+    """Annotations that replace or add to zwobs's (summary, description, runbook_url)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Slo:
     """One objective of one service (objective is a percentage, e.g. 99.9)."""
 
@@ -66,6 +78,16 @@ class Slo:
     total_query: str = ""
     """CUSTOM only: PromQL of all events per second; ``{{.window}}`` stands for the range."""
     source: SourceRef | None = None
+    alert_name: str = ""
+    """Imported only: the alert name of the source spec (Sloth ``alerting.name``); empty keeps
+    ``ErrorBudgetBurn``."""
+    page: SloAlert | None = None
+    """Imported only: the SLO's own page alert; None for catalog SLOs (fleet alerts)."""
+    ticket: SloAlert | None = None
+    min_requests: float | None = None
+    """Imported only: the traffic guard of this SLO (None: the fleet's ``slo_min_requests``)."""
+    ratio_only: bool = False
+    """Imported raw SLIs: ``errors_query`` is already a ratio (no event counts to sum)."""
 
     @property
     def error_budget(self) -> float:
@@ -122,3 +144,5 @@ class Catalog:
     ErrorBudgetBurnTicket) where the catalog overrides the built-in one."""
     latency_buckets: tuple[float, ...] = names.DEFAULT_LATENCY_BUCKETS
     """The histogram buckets the services export; latency SLO thresholds are among them."""
+    notes: tuple[str, ...] = ()
+    """Load-time warnings (imported fields zwobs ignores, queries it could not parse)."""
