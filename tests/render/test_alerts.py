@@ -115,12 +115,12 @@ def test_varied_catalog_with_imports_passes_promtool(tmp_path: Path) -> None:
         paths.append(tmp_path / f"{name}.yaml")
         paths[-1].write_text(text)
     files = write_alerts(load_catalog(paths), tmp_path)
-    assert "alerts/myservice.test.yaml" not in files  # imported: arbitrary queries, no inputs
+    assert "alerts/myservice.test.yaml" in files  # imported: synthetic series for its selectors
     checked = promtool_check(tmp_path / "alerts")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = promtool_test(tmp_path / "alerts")
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert tested.stdout.count("SUCCESS") == 3
+    assert tested.stdout.count("SUCCESS") == 5
 
 
 def test_generated_tests_fail_when_a_burn_rule_is_broken(tmp_path: Path) -> None:
