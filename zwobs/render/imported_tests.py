@@ -32,6 +32,8 @@ _WINDOW: Final = "{{.window}}"
 _STEPS: Final = 60
 _IDLE_STEPS: Final = 150
 _MAX_COMBINATIONS: Final = 64
+_MAX_SELECTORS: Final = 8
+"""Bounds the label combinations tried (a spec is user input)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,15 @@ class _Model:
 
 def _model(errors: Linear, total: Linear) -> _Model | None:
     selectors = sorted({*errors, *total}, key=repr)
+    if len(selectors) > _MAX_SELECTORS:
+        return None
+    try:
+        return _solve(errors, total, selectors)
+    except re.error:  # a regex Python reads differently from Prometheus (RE2)
+        return None
+
+
+def _solve(errors: Linear, total: Linear, selectors: list[_Selector]) -> _Model | None:
     candidates = _series(selectors)
 
     def weight(terms: Linear, series: dict[str, str]) -> Fraction:
