@@ -111,3 +111,14 @@ def test_bad_raw_types_windows_versions_and_list_items_are_refused(tmp_path: Pat
     )
     listed = "- services: []\n"
     assert "[0]: expected a Sloth or OpenSLO document" in _issues(tmp_path, {"l.yaml": listed})
+
+
+def test_a_broken_sli_two_slos_refer_to_is_reported_once(tmp_path: Path) -> None:
+    files = dict(_FILES["indicatorRef and metricSourceRef across three files"])
+    files["sli.yaml"] = files["sli.yaml"].replace("query: search_requests_total}", "query: 'x{'}")
+    second = files["slo.yaml"].replace("search-availability", "search-availability-2")
+    message = _issues(tmp_path, {**files, "slo2.yaml": second})
+    assert (
+        message.count("sli.yaml:14:23: spec.ratioMetric.total.metricSource.spec.query: PromQL") == 1
+    )
+    assert message.count("expected a plain series selector") == 1

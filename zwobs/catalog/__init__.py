@@ -173,7 +173,7 @@ def _load_catalog(paths: Sequence[Path | str]) -> Catalog:
     parse_issues, parse_note = parse_queries(out.queries)
     issues.extend(parse_issues)
     if issues:
-        raise CatalogError(issues)
+        raise CatalogError(sorted(set(issues)))  # an SLI two SLOs refer to is checked twice
     services = tuple(sorted((*base.services, *imported), key=lambda s: s.name))
     notes = (*out.notes, *([parse_note] if parse_note else []))
     return replace(base, services=services, notes=tuple(notes))

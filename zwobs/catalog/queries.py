@@ -85,6 +85,7 @@ def _with_promtool(queries: Sequence[Query]) -> list[Issue] | None:
 
 def parse_queries(queries: Sequence[Query]) -> tuple[list[Issue], str | None]:
     """Issues of the queries that do not parse, and a note when no parser was available."""
+    queries = list(dict.fromkeys(queries))  # an SLI two SLOs refer to is read twice
     if not queries:
         return [], None
     for parse in (_with_parser, _with_promtool):
