@@ -20,6 +20,7 @@ __all__ = [
     "Rollout",
     "Service",
     "Slo",
+    "SloAlert",
     "SloKind",
     "SourceRef",
     "Team",
@@ -56,6 +57,17 @@ class AlertThresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class SloAlert:
+    """An imported SLO's own page or ticket alert (Sloth ``page_alert``/``ticket_alert``)."""
+
+    disabled: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    """Every label the firing alert carries besides zwobs's (spec, SLO and alert labels)."""
+    annotations: tuple[tuple[str, str], ...] = ()
+    """Annotations that replace or add to zwobs's (summary, description, runbook_url)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Slo:
     """One objective of one service (objective is a percentage, e.g. 99.9)."""
 
@@ -69,6 +81,16 @@ class Slo:
     total_query: str = ""
     """CUSTOM only: PromQL of all events per second; ``{{.window}}`` stands for the range."""
     source: SourceRef | None = None
+    alert_name: str = ""
+    """Imported only: the alert name of the source spec (Sloth ``alerting.name``); empty keeps
+    ``ErrorBudgetBurn``."""
+    page: SloAlert | None = None
+    """Imported only: the SLO's own page alert; None for catalog SLOs (fleet alerts)."""
+    ticket: SloAlert | None = None
+    min_requests: float | None = None
+    """Imported only: the traffic guard of this SLO (None: the fleet's ``slo_min_requests``)."""
+    ratio_only: bool = False
+    """Imported raw SLIs: ``errors_query`` is already a ratio (no event counts to sum)."""
 
     @property
     def error_budget(self) -> float:
@@ -158,3 +180,5 @@ class Catalog:
     """Teams with receivers, sorted by name (Alertmanager routing)."""
     default_receiver: Receiver | None = None
     """Where alerts of no known team go (``alerting.receiver``)."""
+    notes: tuple[str, ...] = ()
+    """Load-time warnings (imported fields zwobs ignores, queries it could not parse)."""
