@@ -51,6 +51,8 @@ GENERATORS: Final[tuple[tuple[str, str], ...]] = (
     ("dashboards", "zwobs.render.dashboards:render_dashboards"),
     ("rollouts", "zwobs.render.rollouts:render_rollouts"),
     ("policies", "zwobs.render.policies:render_policies"),
+    ("alertmanager", "zwobs.render.alertmanager:render_alertmanager"),
+    ("loadtests", "zwobs.render.loadtests:render_loadtests"),
 )
 
 

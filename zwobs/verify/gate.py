@@ -31,6 +31,8 @@ class Check:
     window: str = "5m"
     scope: tuple[promql.Matcher, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    origin: tuple[str, ...] = ()
+    """Where the limits came from (``--catalog``), printed with the verdict."""
 
 
 def parse_selector(text: str) -> promql.Matcher:
@@ -130,6 +132,7 @@ def render_text(check: Check, verdict: Verdict) -> str:
         f" {verdict.outcome.value.upper()}",
         *(f"  {name:<12}{value:>10}   {limit}" for name, value, limit in rows),
         *(f"  - {printable(reason)}" for reason in verdict.reasons),
+        *(f"  {printable(line)}" for line in check.origin),
     ]
     return "\n".join(lines)
 
@@ -151,6 +154,7 @@ def render_json(check: Check, verdict: Verdict) -> str:
             "requests": _json_number(measured.requests),
             "error_ratio": _json_number(measured.error_ratio),
             "latency_seconds": _json_number(measured.latency_seconds),
+            "limits_from": list(check.origin),
             "limits": {
                 "max_error_ratio": limits.max_error_ratio,
                 "max_latency_seconds": limits.max_latency_seconds,
