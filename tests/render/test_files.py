@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zwobs.render.files import Drift, DriftKind, check_tree, diff_lines, plan_tree, write_tree
 from zwobs.render.ownership import MANIFEST, OwnershipError
@@ -227,3 +230,43 @@ def test_an_interrupted_render_still_owns_what_it_meant_to_write_and_remove(
     report = write_tree(tmp_path, wanted, ["alerts"])
     assert report.removed == ("alerts/b.rules.yaml", "alerts/sub/c.yaml")
     assert check_tree(tmp_path, wanted, ["alerts"]) == []
+
+
+_names = st.sampled_from(["a.yaml", "b.yaml", "sub/c.yaml", "sub/d.json", "notes.md", "x/y/z"])
+_trees = st.dictionaries(_names, st.binary(max_size=4), max_size=4)
+
+
+def _disk(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+@settings(max_examples=80, deadline=None)
+@given(mine=_trees, first=_trees, second=_trees)
+def test_any_sequence_of_renders_never_changes_a_file_it_did_not_write(
+    mine: dict[str, bytes], first: dict[str, bytes], second: dict[str, bytes]
+) -> None:
+    """A file of the user's stays as it is, unless a render produced exactly its bytes at
+    its path (then it is adopted: the README's upgrade path for trees without manifests)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        for name, content in mine.items():
+            (out / "alerts" / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / "alerts" / name).write_bytes(content)
+        users = {f"alerts/{name}": content for name, content in mine.items()}
+        for render in (first, second):
+            files = {f"alerts/{name}": content for name, content in render.items()}
+            before = _disk(out)
+            try:
+                write_tree(out, files, ["alerts"])
+            except OwnershipError:
+                assert _disk(out) == before  # refused: nothing changed
+                continue
+            for path in set(users) & set(files):
+                assert users.pop(path) == files[path]  # overwritten only when identical
+            now = _disk(out)
+            assert all(now.get(path) == content for path, content in users.items())
+            assert set(now) == set(files) | set(users)
