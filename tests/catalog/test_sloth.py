@@ -107,3 +107,8 @@ def test_interval_is_reported_as_ignored(tmp_path: Path) -> None:
     )
     warnings = catalog_warnings(load_catalog([path]))
     assert f"{path}:10: slos[0].interval: ignored" in warnings[0]
+
+
+def test_an_alert_name_prometheus_would_reject_is_refused(tmp_path: Path) -> None:
+    text = SLOTH.replace("name: MyServiceHighErrorRate", "name: my-service-high")
+    assert "slos[0].alerting.name: expected an alert name" in _issues(tmp_path, text)

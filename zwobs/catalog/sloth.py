@@ -8,6 +8,7 @@ honoured; plugins are refused; ``interval`` is ignored with a warning.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from yaml.nodes import Node
@@ -39,6 +40,7 @@ PLUGINS_REFUSED: Final = (
     "Sloth plugins are not supported: zwobs reads events and raw SLIs and writes its own"
     " rules (write the SLI as sli.events or sli.raw, and remove the plugin chain)"
 )
+_ALERT_NAME: Final = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _CAMEL: Final = {
     "slo_plugins": "sloPlugins",
     "error_query": "errorQuery",
@@ -167,8 +169,11 @@ def _slo(
         for k in ("page_alert", "ticket_alert")
     )
     alert_name = alerting.get("name", "")
-    if not isinstance(alert_name, str) or (alert_name and not alert_name.isidentifier()):
-        ctx.error_at(child_path(alerting_path, "name"), "expected an alert name ([a-zA-Z_]\\w*)")
+    if not isinstance(alert_name, str) or (alert_name and not _ALERT_NAME.fullmatch(alert_name)):
+        ctx.error_at(
+            child_path(alerting_path, "name"),
+            f"expected an alert name ([a-zA-Z_:][a-zA-Z0-9_:]*, as Prometheus), got {alert_name!r}",
+        )
         alert_name = ""
     if refused or name is None or value is None or sli is None:
         return None
