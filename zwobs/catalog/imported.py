@@ -38,6 +38,7 @@ __all__ = [
     "ref",
     "service_name",
     "text",
+    "with_window",
 ]
 
 WINDOW: Final = "{{.window}}"
@@ -48,6 +49,7 @@ FIXED_LABELS: Final = frozenset({"service", "slo", "sli", "slo_period", "alertna
 """Labels the rules join on: an imported label may not replace them (``severity`` and
 ``team`` may be replaced, as Sloth lets a spec replace its ``severity``)."""
 
+_WINDOW_TEMPLATE: Final = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
 _MAX_DEPTH: Final = 32
 _constructor_tags: Final = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
@@ -96,6 +98,11 @@ def plain(node: Node, path: str, ctx: Context, depth: int = 0) -> Any:
     if node.tag == "tag:yaml.org,2002:null":
         return None
     return node.value
+
+
+def with_window(query_text: str) -> str:
+    """``{{ .window }}`` in any spacing Go templates accept, spelled one way."""
+    return _WINDOW_TEMPLATE.sub(WINDOW, query_text)
 
 
 def ref(ctx: Context, path: str) -> SourceRef:

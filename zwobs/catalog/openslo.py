@@ -25,6 +25,7 @@ from zwobs.catalog.imported import (
     ref,
     service_name,
     text,
+    with_window,
 )
 from zwobs.catalog.model import Slo, SloAlert, SloKind, SourceRef
 from zwobs.catalog.shape import LABEL_NAME
@@ -113,8 +114,8 @@ class _Resolver:
             ctx.error_at(child_path(source_path, "spec"), "expected query: PromQL")
             return None
         query_path = child_path(child_path(source_path, "spec"), "query")
-        self.out.queries.append(query(ctx, query_path, raw))
-        text_ = raw.strip()
+        text_ = with_window(raw.strip())
+        self.out.queries.append(query(ctx, query_path, text_))
         if not counter:
             return promql.imported_events(text_)
         if not _SELECTOR.fullmatch(text_):

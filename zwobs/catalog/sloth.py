@@ -27,6 +27,7 @@ from zwobs.catalog.imported import (
     ref,
     service_name,
     text,
+    with_window,
 )
 from zwobs.catalog.model import Slo, SloAlert, SloKind
 from zwobs.catalog.spec import Context, child_path
@@ -110,6 +111,7 @@ def _sli(
         total = text(ctx, events, events_path, key("total_query"), f"{key('total_query')}: PromQL")
         if errors is None or total is None:
             return None
+        errors, total = with_window(errors), with_window(total)
         out.queries.append(query(ctx, child_path(events_path, key("error_query")), errors))
         out.queries.append(query(ctx, child_path(events_path, key("total_query")), total))
         return promql.imported_events(errors), promql.imported_events(total), False
@@ -121,6 +123,7 @@ def _sli(
         ratio = text(ctx, raw, raw_path, present[0], "errorRatioQuery: PromQL of the error ratio")
         if ratio is None:
             return None
+        ratio = with_window(ratio)
         out.queries.append(query(ctx, child_path(raw_path, present[0]), ratio))
         return promql.imported_events(ratio), promql.rule_constant(1), True
     ctx.error_at(path, "expected exactly one of sli.events (error_query, total_query) or sli.raw")
