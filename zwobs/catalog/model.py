@@ -15,12 +15,15 @@ from zwobs import names
 __all__ = [
     "AlertThresholds",
     "Catalog",
+    "Notifier",
+    "Receiver",
     "Rollout",
     "Service",
     "Slo",
     "SloAlert",
     "SloKind",
     "SourceRef",
+    "Team",
 ]
 
 
@@ -128,6 +131,35 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True)
+class Notifier:
+    """One integration of a receiver (``slack``, ``pagerduty`` or ``webhook``) and its settings
+    as the catalog spells them; secrets are paths of files, never values."""
+
+    kind: str
+    settings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Receiver:
+    """Everything one notification goes to (at least one notifier)."""
+
+    notifiers: tuple[Notifier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team's Alertmanager receivers: pages to ``pager``, tickets and warnings to ``chat``."""
+
+    name: str
+    pager: Receiver | None = None
+    chat: Receiver | None = None
+    critical: str = "pager"
+    """Which of the two takes ``severity=critical`` (HighErrorRate); the pager unless the catalog
+    says ``chat`` or the team has no pager."""
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """The whole fleet, services sorted by name so output is byte-stable."""
 
@@ -144,5 +176,9 @@ class Catalog:
     ErrorBudgetBurnTicket) where the catalog overrides the built-in one."""
     latency_buckets: tuple[float, ...] = names.DEFAULT_LATENCY_BUCKETS
     """The histogram buckets the services export; latency SLO thresholds are among them."""
+    teams: tuple[Team, ...] = ()
+    """Teams with receivers, sorted by name (Alertmanager routing)."""
+    default_receiver: Receiver | None = None
+    """Where alerts of no known team go (``alerting.receiver``)."""
     notes: tuple[str, ...] = ()
     """Load-time warnings (imported fields zwobs ignores, queries it could not parse)."""

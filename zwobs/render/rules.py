@@ -133,15 +133,14 @@ def _period_group(periods: Iterable[int]) -> Group:
 
 
 def _runbook_base(catalog: Catalog) -> str | None:
-    """The common ``<base>`` when every service's runbook is ``<base>/<service>``."""
+    """The common ``<base>`` when every service's runbook is ``<base>/<service>``; None as
+    soon as one service has its own URL (or none), which the static template would lose."""
     bases = {
-        s.runbook_url[: -len(s.name) - 1]
+        s.runbook_url[: -len(s.name) - 1] if s.runbook_url.endswith(f"/{s.name}") else None
         for s in catalog.services
-        if s.runbook_url.endswith(f"/{s.name}")
     }
-    if len(bases) == 1 and all(s.runbook_url for s in catalog.services):
-        return bases.pop()
-    return None
+    base = bases.pop() if len(bases) == 1 else None
+    return base or None
 
 
 def _runbook(catalog: Catalog, anchor: str) -> str:
