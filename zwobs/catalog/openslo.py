@@ -104,7 +104,8 @@ class _Resolver:
                     " given",
                 )
                 return None
-            kind = (data.value.get("spec") or {}).get("type", kind)
+            data_spec = data.value.get("spec")
+            kind = data_spec.get("type", kind) if isinstance(data_spec, dict) else kind
         spec = source.get("spec")
         if str(kind or "").lower() != "prometheus":
             ctx.error_at(source_path, f"expected type: Prometheus, got {kind!r}")
