@@ -25,6 +25,7 @@ from zwobs.catalog.imported import (
     ref,
     service_name,
     text,
+    with_window,
 )
 from zwobs.catalog.model import Slo, SloAlert, SloKind, SourceRef
 from zwobs.catalog.shape import LABEL_NAME
@@ -103,7 +104,8 @@ class _Resolver:
                     " given",
                 )
                 return None
-            kind = (data.value.get("spec") or {}).get("type", kind)
+            data_spec = data.value.get("spec")
+            kind = data_spec.get("type", kind) if isinstance(data_spec, dict) else kind
         spec = source.get("spec")
         if str(kind or "").lower() != "prometheus":
             ctx.error_at(source_path, f"expected type: Prometheus, got {kind!r}")
@@ -113,8 +115,8 @@ class _Resolver:
             ctx.error_at(child_path(source_path, "spec"), "expected query: PromQL")
             return None
         query_path = child_path(child_path(source_path, "spec"), "query")
-        self.out.queries.append(query(ctx, query_path, raw))
-        text_ = raw.strip()
+        text_ = with_window(raw.strip())
+        self.out.queries.append(query(ctx, query_path, text_))
         if not counter:
             return promql.imported_events(text_)
         if not _SELECTOR.fullmatch(text_):
