@@ -147,8 +147,9 @@ class _Resolver:
             raw = self.metric(doc, ratio["raw"], child_path(ratio_path, "raw"), False)
             if raw is None:
                 return None
-            errors = raw if kind == "failure" else promql.imported_complement(raw)
-            return errors, promql.rule_constant(1), True
+            ratio = raw if kind == "failure" else promql.imported_complement(raw)
+            errors, total = promql.imported_raw(ratio)
+            return errors, total, True
         counter = _counter(doc, ratio, ratio_path)
         if counter is None:
             return None

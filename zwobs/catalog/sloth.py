@@ -125,7 +125,7 @@ def _sli(
             return None
         ratio = with_window(ratio)
         out.queries.append(query(ctx, child_path(raw_path, present[0]), ratio))
-        return promql.imported_events(ratio), promql.rule_constant(1), True
+        return (*promql.imported_raw(ratio), True)
     ctx.error_at(path, "expected exactly one of sli.events (error_query, total_query) or sli.raw")
     return None
 
