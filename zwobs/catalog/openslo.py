@@ -147,9 +147,8 @@ class _Resolver:
             raw = self.metric(doc, ratio["raw"], child_path(ratio_path, "raw"), False)
             if raw is None:
                 return None
-            ratio = raw if kind == "failure" else promql.imported_complement(raw)
-            errors, total = promql.imported_raw(ratio)
-            return errors, total, True
+            error_ratio = raw if kind == "failure" else promql.imported_complement(raw)
+            return (*promql.imported_raw(error_ratio), True)
         counter = _counter(doc, ratio, ratio_path)
         if counter is None:
             return None
