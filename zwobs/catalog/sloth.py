@@ -207,7 +207,8 @@ def import_sloth(node: Node, prefix: str, ctx: Context, out: Imported) -> None:
     key = _Keys(crd)
     path = prefix
     if crd:
-        check_keys(ctx, doc, prefix, ("apiVersion", "kind", "metadata", "spec"))
+        # status: what a cluster wrote back (an export of the object), not a spec field
+        check_keys(ctx, doc, prefix, ("apiVersion", "kind", "metadata", "spec", "status"))
         if doc.get("kind") != CRD_KIND:
             ctx.error_at(
                 child_path(prefix, "kind"), f"expected {CRD_KIND} (the SLO kind of {CRD_API})"
