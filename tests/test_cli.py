@@ -72,7 +72,7 @@ def test_render_without_the_render_extra_exits_2_naming_it_and_writes_nothing(
     assert captured.out == ""
     assert captured.err.splitlines() == [
         "error: rendering dashboards needs the render extra (grafana_foundation_sdk is not"
-        " installed): pip install 'zwobs[render]'; without it: --only alerts,rollouts,policies"
+        " installed): pip install 'zwobs[render]'; without it: --only alerts,rollouts,policies,alertmanager,loadtests"
     ]
     assert not out.exists()
 
@@ -90,7 +90,7 @@ def test_render_of_the_core_outputs_needs_no_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _without(monkeypatch, "grafana_foundation_sdk", *_DASHBOARDS)
-    only = ["--only", "alerts,rollouts,policies"]
+    only = ["--only", "alerts,rollouts,policies,alertmanager,loadtests"]
     assert main(["render", CATALOG, "--out", str(REPO), "--check", *only]) == 0
     assert capsys.readouterr().out.startswith("up to date: ")
 

@@ -29,7 +29,8 @@ from zwobs.render import (
     generator_names,
     render_all,
 )
-from zwobs.render.files import OwnershipError, Plan, diff_lines, plan_tree, write_tree
+from zwobs.render.files import Plan, diff_lines, plan_tree, write_tree
+from zwobs.render.ownership import OwnershipError
 
 __all__ = ["configure"]
 
