@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from zwobs.catalog.errors import Issue
+from zwobs.yamlread import node_position
 
 __all__ = [
     "Bool",
@@ -28,6 +29,7 @@ __all__ = [
     "MapOf",
     "Num",
     "Obj",
+    "Refused",
     "Spec",
     "Str",
     "child_path",
@@ -58,7 +60,7 @@ class Context:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def error(self, node: Node | None, path: str, message: str) -> None:
-        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        line, column = node_position(node) if node else (1, 1)
         self.issues.append(Issue(self.file, line, column, path, message))
 
     def error_at(self, path: str, message: str) -> None:
@@ -67,7 +69,7 @@ class Context:
         self.issues.append(Issue(self.file, line, column, path, message))
 
     def remember(self, node: Node, path: str) -> None:
-        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.positions[path] = node_position(node)
 
 
 def _describe(node: Node) -> str:
@@ -325,3 +327,19 @@ class Obj(Spec):
         if self.required:
             out["required"] = list(self.required)
         return self._with_description(out)
+
+
+@dataclass
+class Refused(Spec):
+    """A key that is known but never accepted (an inline secret): its own message, not the
+    generic "unknown key", so the user learns what to write instead."""
+
+    message: str
+    description: str = ""
+
+    def check(self, node: Node, path: str, ctx: Context) -> Any:
+        ctx.error(node, path, self.message)
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        return self._with_description({"not": {}, "description": self.message})

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from zwobs.secrets.errors import SecretConfigError
 from zwobs.secrets.value import SecretValue
+from zwobs.yamlread import YamlInputError, read_text
 
 if TYPE_CHECKING:
     import hvac
@@ -49,11 +50,15 @@ def _from_auth_block(response: Any) -> LoginResult:
     )
 
 
+MAX_CREDENTIAL_BYTES = 64 * 1024
+"""A secret_id or service-account JWT is a few KB; a larger file (say /dev/zero) is refused."""
+
+
 def _read_credential_file(path: Path, what: str) -> SecretValue:
     try:
-        text = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise SecretConfigError(f"{what} file {path}: cannot read it ({exc.strerror})") from None
+        text = read_text(path, max_bytes=MAX_CREDENTIAL_BYTES).strip()
+    except YamlInputError as exc:  # unreadable, too large (say /dev/zero) or not UTF-8
+        raise SecretConfigError(f"{what} file {path}: {exc.message}") from None
     if not text:
         raise SecretConfigError(f"{what} file {path}: expected a credential, the file is empty")
     return SecretValue(text)

@@ -43,9 +43,9 @@ class _TracerCache:
         provider = trace.get_tracer_provider()  # may install one named in the environment
         self.installed = _installed()
         if provider is not self.provider:
-            from zwobs import __version__
+            from zwobs.version import VERSION
 
-            self.tracer = provider.get_tracer("zwobs", __version__, schema_url=SCHEMA_URL)
+            self.tracer = provider.get_tracer("zwobs", VERSION, schema_url=SCHEMA_URL)
             # Proxy and no-op providers never record: callers skip building attributes.
             self.recording = not isinstance(
                 provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider
