@@ -37,6 +37,7 @@ from tests.packaging.installs import (
 from tests.packaging.stand_in_prometheus import stand_in_prometheus
 from tests.servers.trivy import trivy_binary
 from zwobs import promql
+from zwobs.render import generator_names
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +61,7 @@ COMMANDS = {
     "(top)", "validate", "catalog", "catalog schema", "render", "verify", "scan", "secrets",
     "secrets check",
 }  # fmt: skip
-CORE_OUTPUTS = "alerts,rollouts,policies"
+CORE_OUTPUTS = ",".join(name for name in generator_names() if name != "dashboards")
 
 
 def _zwobs(install: Install, *args: str | Path, cwd: Path) -> tuple[int, str, str]:
