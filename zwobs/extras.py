@@ -2,9 +2,9 @@
 
 The core install (``pip install zwobs``) holds the metrics middleware, the tracing API
 part, the catalog, ``validate``, ``verify``, ``scan``, the file secrets provider and every
-render but dashboards. A module that needs more imports its extra's
-packages at its top inside ``try`` and raises :func:`missing_extra` of the failure, so a
-user sees one line naming the extra (and the CLI exits 2) instead of a traceback.
+render but dashboards. A module that needs more imports its extra's packages at its top
+inside ``try`` and raises :func:`missing_extra` of the failure, so a user sees one line
+naming the extra (and the CLI exits 2) instead of a traceback.
 """
 
 from __future__ import annotations
