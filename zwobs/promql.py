@@ -47,7 +47,11 @@ __all__ = [
     "rule_error_ratio",
     "rule_errors",
     "rule_latency_p95",
+    "rule_location_guard",
+    "rule_location_slo_errors",
+    "rule_location_slo_requests",
     "rule_or_default",
+    "rule_over_locations",
     "rule_period_ratio",
     "rule_route",
     "rule_slo_errors",
@@ -369,27 +373,108 @@ def rule_threshold_alert(series: str, op: str, metric: str, default: float) -> s
 
 
 def rule_burn_condition(
-    short: str, long: str, factor: float, period: str, min_requests: float
+    short: str,
+    long: str,
+    factor: float,
+    period: str,
+    min_requests: float,
+    *,
+    location: Sequence[str] = (),
 ) -> str:
-    """Both windows burn faster than ``factor`` and the long window holds enough requests."""
+    """Both windows burn faster than ``factor`` and the long window holds enough requests.
+
+    With ``location`` labels the windows are the per-location ones, the condition holds per
+    (service, SLO, location) and ``min_requests`` is the location's own guard (a constant);
+    without, the guard is the service's ``slo_min_requests`` override or ``min_requests``.
+    """
     n = names
-    on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO))})"
+    level = n.location_level if location else str
+    on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO, *location))})"
     sel = f'{{{n.LABEL_SLO_PERIOD}="{period}"}}'
-    threshold = f"{on} group_left() ({_num(factor)} * (1 - {n.SLO_OBJECTIVE}))"
-    guard = (
-        f"{n.slo_requests_rate(long)}{sel} * {int(parse_duration(long))}\n"
-        f"      >= on({n.LABEL_SERVICE}) group_left() "
+    objective_on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO))})"
+    threshold = f"{objective_on} group_left() ({_num(factor)} * (1 - {n.SLO_OBJECTIVE}))"
+    floor = (
+        _num(min_requests)
+        if location
+        else f"on({n.LABEL_SERVICE}) group_left() "
         f"{rule_or_default(n.SLO_MIN_REQUESTS, min_requests)}"
+    )
+    guard = (
+        f"{level(n.slo_requests_rate(long))}{sel} * {int(parse_duration(long))}\n      >= {floor}"
     )
     return (
         f"  (\n"
-        f"    ({n.slo_error_ratio(short)}{sel} > {threshold})\n"
+        f"    ({level(n.slo_error_ratio(short))}{sel} > {threshold})\n"
         f"    and {on}\n"
-        f"    ({n.slo_error_ratio(long)}{sel} > {threshold})\n"
+        f"    ({level(n.slo_error_ratio(long))}{sel} > {threshold})\n"
         f"    and {on}\n"
         f"    ({guard})\n"
         f"  )"
     )
+
+
+def rule_location_guard(
+    condition: str, requests: str, by: Sequence[str], min_requests: float
+) -> str:
+    """``condition`` kept only where the location served ``min_requests`` in the 5m window of
+    ``requests`` (a recorded 5m rate): a region with a handful of requests never alerts."""
+    return (
+        f"{condition}\n  and on({grouping(by)})\n"
+        f"  ({requests} * {_TILE_SECONDS} >= {_num(min_requests)})"
+    )
+
+
+def rule_over_locations(metric: str, by: Sequence[str], how: str = "sum") -> str:
+    """A per-location recorded series aggregated over the locations (``by`` what is kept)."""
+    return f"{how} by ({grouping(by)}) ({metric})"
+
+
+def _slot(metric: str, sli: str | None, slot: int) -> str:
+    sli_matcher = f'{names.LABEL_SLI}="{sli}", ' if sli else ""
+    return _one(f'{metric}{{{sli_matcher}{names.LABEL_SLO_SLOT}="{slot}"}}')
+
+
+def _slo_labels() -> str:
+    return grouping((names.LABEL_SLO, names.LABEL_SLI, names.LABEL_SLO_PERIOD))
+
+
+def rule_location_slo_requests(requests: str, latency_count: str, slots: int) -> str:
+    """SLI events per second per (service, location, SLO): as rule_slo_requests, joined with
+    the objectives one SLO slot at a time (each slot names at most one SLO per service, so
+    many locations meet one objective; PromQL refuses many-to-many joins)."""
+    svc = names.LABEL_SERVICE
+    parts = []
+    for slot in range(slots):
+        for rate, sli in ((requests, "availability"), (latency_count, "latency")):
+            objective = _slot(names.SLO_OBJECTIVE, sli, slot)
+            parts.append(f"{rate} * on({svc}) group_left({_slo_labels()}) {objective}")
+    return "\nor\n".join(parts)
+
+
+def rule_location_slo_errors(
+    errors: str, latency_count: str, buckets: str, by: Sequence[str], slots: int
+) -> str:
+    """Bad SLI events per second per (service, location, SLO), slot by slot (see
+    rule_location_slo_requests): 5xx, or observations above the SLO's threshold bucket."""
+    svc, slo_name = names.LABEL_SERVICE, names.LABEL_SLO
+    slo_on = grouping((*by, slo_name))
+    parts = []
+    for slot in range(slots):
+        avail = _slot(names.SLO_OBJECTIVE, "availability", slot)
+        latency = _slot(names.SLO_OBJECTIVE, "latency", slot)
+        threshold = _slot(names.SLO_LATENCY_THRESHOLD, None, slot)
+        parts.append(f"{errors} * on({svc}) group_left({_slo_labels()}) {avail}")
+        parts.append(
+            f"(\n"
+            f"  {latency_count} * on({svc}) group_left({_slo_labels()}) {latency}\n"
+            f"  - on({slo_on}) group_left()\n"
+            f"    sum by ({slo_on}) (\n"
+            f"      {buckets}\n"
+            f"      * on({grouping((svc, names.LABEL_LE))}) group_left({slo_name}) {threshold}\n"
+            f"    )\n"
+            f")"
+        )
+    return "\nor\n".join(parts)
 
 
 def rule_custom_errors(errors: str, total: str) -> str:

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from zwobs.catalog import CatalogError, load_catalog
 from zwobs.catalog.command import report_catalog_error
-from zwobs.render import FORMATS, RenderError, RenderOptions, generator_names, render_all
+from zwobs.render import FORMATS, LAYERS, RenderError, RenderOptions, generator_names, render_all
 from zwobs.render.files import check_tree, write_tree
 
 __all__ = ["configure"]
@@ -59,7 +59,9 @@ def _render(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr, _progress_enabled(args.progress))
     try:
         catalog = load_catalog(args.catalog)
-        options = RenderOptions(format=args.format, namespace=args.namespace, progress=progress)
+        options = RenderOptions(
+            format=args.format, namespace=args.namespace, layer=args.layer, progress=progress
+        )
         rendered = render_all(catalog, options, only)
     except CatalogError as error:
         progress.close()
@@ -112,6 +114,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="prometheus", help="rule file format")
     parser.add_argument("--namespace", default="monitoring", help="namespace of Kubernetes objects")
+    parser.add_argument(
+        "--layer",
+        choices=LAYERS,
+        default="all",
+        help="rules for one Prometheus (all), the Prometheus next to the raw series (edge) or"
+        " the global layer reading only recorded series (global); see README Fleet topology",
+    )
     parser.add_argument(
         "--only",
         action="append",
