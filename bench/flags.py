@@ -1,15 +1,18 @@
 """Flag evaluation cost: zwobs.flags against raw UnleashClient, same bootstrapped flags, one run.
 
-    .venv/bin/python -m bench.flags [--calls 20000] [--repeats 5]
+    .venv/bin/python -m bench.flags [--calls 20000] [--repeats 5] [--no-server]
 
 Prints microseconds per call (median of the repeats) for a simple flag, a flexible
 rollout with constraints and a variant, with the ratio zwobs/raw; then the RSS growth
-after evaluating 300,000 distinct unknown flag names, each client in a fresh process.
+after evaluating 300,000 distinct unknown flag names, each client in a fresh process;
+then, against a real Unleash server with 1,000 flags (tests/servers/unleash.py), the
+bytes one refresh moves over the wire with the delta API and with full fetches + ETag.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import socket
@@ -17,7 +20,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +52,7 @@ PAYLOAD: dict[str, Any] = {
     ],
 }  # fmt: skip
 UNKNOWN_NAMES = 300_000
+REFRESH_FLAGS = 1000
 
 
 def raw_client(cache_dir: str) -> Any:
@@ -208,10 +214,118 @@ def memory(which: str) -> float:
     return float(json.loads(result.stdout.strip().splitlines()[-1])["kib"]) / 1024
 
 
+class _CountingRelay:
+    """A loopback TCP relay in front of the server that counts the bytes both ways."""
+
+    def __init__(self, port: int) -> None:
+        self._target = ("127.0.0.1", port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.bytes = 0
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                downstream, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self._target)
+            for src, dst in ((downstream, upstream), (upstream, downstream)):
+                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                with self._lock:
+                    self.bytes += len(chunk)
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def measure(self, action: Callable[[], object]) -> int:
+        """Bytes moved while ``action`` ran (its connections are closed when it returns)."""
+        before = self.bytes
+        action()
+        time.sleep(0.2)  # the relay threads finish copying what already arrived
+        return self.bytes - before
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def _delta_advanced(api_url: str, etag: str | None) -> Callable[[], bool]:
+    """True once the server's delta answer moved past ``etag`` (it updates about every second)."""
+
+    def advanced() -> bool:
+        request = urllib.request.Request(f"{api_url}/client/delta")
+        if etag:
+            request.add_header("If-None-Match", etag)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status == 200
+        except urllib.error.HTTPError:
+            return False
+
+    return advanced
+
+
+def refresh_bytes() -> list[tuple[str, int, int]]:
+    """(case, bytes with full fetch + ETag, bytes with the delta API), one refresh each."""
+    from tests.servers.postgres import start_postgres
+    from tests.servers.process import wait_until
+    from tests.servers.unleash import start_unleash
+    from zwobs.flags import FlagsClient
+
+    with tempfile.TemporaryDirectory() as tmp:
+        postgres = start_postgres()
+        try:
+            name = f"bench_delta_{int(time.time())}"
+            server = start_unleash(postgres, name, Path(tmp) / "unleash.log", delta_api=True)
+            try:
+                for i in range(REFRESH_FLAGS):
+                    server.create_flag(f"bench_flag_{i:04d}", rollout=50, stickiness="userId")
+                relay = _CountingRelay(server.port)
+                url = f"http://127.0.0.1:{relay.port}/api"
+                settings: dict[str, Any] = {"url": url, "environment": "development",
+                                            "send_metrics": False, "start": False}  # fmt: skip
+                full = FlagsClient(delta=False, **settings)
+                delta = FlagsClient(**settings)
+                wait_until(
+                    lambda: delta.refresh_now() and len(delta.flag_names) == REFRESH_FLAGS,
+                    timeout=60,
+                    what="all flags in the delta state",
+                )
+                assert full.refresh_now() and len(full.flag_names) == REFRESH_FLAGS
+                assert delta._refresher is not None and delta._refresher.uses_delta
+                rows = [("nothing changed (304)", relay.measure(full.refresh_now),
+                         relay.measure(delta.refresh_now))]  # fmt: skip
+                etag = delta._refresher.etag
+                server.toggle("bench_flag_0500", False)
+                wait_until(_delta_advanced(server.api_url, etag), timeout=30, what="delta")
+                rows.append(("one of 1,000 flags changed", relay.measure(full.refresh_now),
+                             relay.measure(delta.refresh_now)))  # fmt: skip
+                assert full.is_enabled("bench_flag_0500") is False
+                assert delta.is_enabled("bench_flag_0500") is False
+                assert delta.flag_names == full.flag_names
+                relay.close()
+                return rows
+            finally:
+                server.stop()
+        finally:
+            postgres.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-server", action="store_true", help="skip the Unleash refresh bytes")
     parser.add_argument("--memory-child", choices=["raw", "zwobs"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -241,6 +355,14 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     ratio = ours_mib / raw_mib if raw_mib > 0 else float("nan")
     print(f"| RSS growth (MiB) | {raw_mib:.1f} | {ours_mib:.1f} | {ratio:.3f} |")
+    if args.no_server:
+        return
+    print()
+    print(f"| one refresh, {REFRESH_FLAGS:,} flags, real Unleash | full fetch + ETag (bytes) "
+          "| delta API (bytes) | delta/full |")  # fmt: skip
+    print("|---|---:|---:|---:|")
+    for label, full_bytes, delta_bytes in refresh_bytes():
+        print(f"| {label} | {full_bytes:,} | {delta_bytes:,} | {delta_bytes / full_bytes:.3f} |")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,18 @@
-"""Middleware overhead, zwobs against its peers, measured side by side in one process.
+"""Middleware overhead, zwobs against its peers, measured side by side in one run.
 
     python -m bench.middleware            # direct ASGI calls (no server, no network)
-    python -m bench.middleware --uvicorn  # uvicorn on loopback under wrk: throughput ratio
+    python -m bench.middleware --uvicorn  # uvicorn on loopback under wrk: server CPU per request
 
-Prints microseconds per request and each middleware's added cost as a ratio
-to zwobs's. Variants are interleaved round by round and the median is kept,
-so a noisy neighbour hits all of them alike.
+Both modes spread requests over bench/app.py's 20 routes (``PATHS``). zwobs runs
+with its defaults (tracing on, opentelemetry-api only, no incoming trace
+context) and with tracing off; the peers are starlette-exporter,
+prometheus-fastapi-instrumentator and opentelemetry-instrumentation-asgi (API
+only, as zwobs). Prints each middleware's added cost as a ratio to the fastest
+peer's. Variants are interleaved round by round and the median is kept, so a
+noisy neighbour hits all of them alike.
+
+Targets (issue 16): zwobs's default adds at most 0.5x of the fastest peer's
+overhead; under uvicorn its server CPU per request is at least 0.9 of bare.
 """
 
 from __future__ import annotations
@@ -18,17 +25,19 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette_exporter import PrometheusMiddleware
 
 import zwobs
-from bench.app import build_app, seconds_per_request
+from bench.app import PATHS, build_app, seconds_per_request
 
 Variant = tuple[str, Callable[[], Any]]
 
@@ -37,15 +46,13 @@ def bare() -> Any:
     return build_app()
 
 
+def zwobs_default() -> Any:
+    return zwobs.instrument(build_app(), service="bench", registry=CollectorRegistry())
+
+
 def zwobs_metrics() -> Any:
     return zwobs.instrument(
         build_app(), service="bench", registry=CollectorRegistry(), tracing=False
-    )
-
-
-def zwobs_traced() -> Any:
-    return zwobs.instrument(
-        build_app(), service="bench", registry=CollectorRegistry(), tracing=True
     )
 
 
@@ -61,6 +68,19 @@ def instrumentator() -> Any:
     return app
 
 
+def otel_asgi() -> Any:
+    return OpenTelemetryMiddleware(build_app())
+
+
+BARE = "bare starlette"
+DEFAULT = "zwobs (default: metrics + tracing, API only)"
+PEERS = (
+    "starlette-exporter 0.24",
+    "prometheus-fastapi-instrumentator 8.1",
+    "opentelemetry-instrumentation-asgi 0.66b2 (API only)",
+)
+
+
 def measure(variants: list[Variant], rounds: int, requests: int) -> dict[str, float]:
     apps = {name: factory() for name, factory in variants}
     loop = asyncio.new_event_loop()
@@ -74,27 +94,30 @@ def measure(variants: list[Variant], rounds: int, requests: int) -> dict[str, fl
     return {name: statistics.median(values) * 1e6 for name, values in samples.items()}
 
 
-def print_table(us: dict[str, float], baseline: str, reference: str) -> None:
-    base = us[baseline]
-    ref_added = us[reference] - base
-    print(f"{'variant':44} {'us/request':>10} {'added us':>9} {'added / zwobs':>14}")
+def print_table(us: dict[str, float]) -> None:
+    base = us[BARE]
+    fastest = min(PEERS, key=lambda name: us[name])
+    peer_added = us[fastest] - base
+    print(f"{'variant':54} {'us/request':>10} {'added us':>9} {'added / fastest peer':>21}")
     for name, value in us.items():
         added = value - base
-        ratio = "" if name == baseline else f"{added / ref_added:13.2f}x"
-        print(f"{name:44} {value:10.1f} {added:9.1f} {ratio:>14}")
+        ratio = "" if name == BARE else f"{added / peer_added:20.2f}x"
+        print(f"{name:54} {value:10.1f} {added:9.1f} {ratio:>21}")
+    default = (us[DEFAULT] - base) / peer_added
+    print(f"\nzwobs default / fastest peer ({fastest}): {default:.2f}x (target <= 0.50)")
 
 
 def asgi_mode(rounds: int, requests: int) -> None:
-    api_only: list[Variant] = [
-        ("bare starlette", bare),
-        ("zwobs (metrics)", zwobs_metrics),
-        ("zwobs (metrics+tracing, API only, no SDK)", zwobs_traced),
-        ("starlette-exporter 0.24", starlette_exporter),
-        ("prometheus-fastapi-instrumentator 8.1", instrumentator),
+    variants: list[Variant] = [
+        (BARE, bare),
+        (DEFAULT, zwobs_default),
+        ("zwobs (metrics only, tracing=False)", zwobs_metrics),
+        (PEERS[0], starlette_exporter),
+        (PEERS[1], instrumentator),
+        (PEERS[2], otel_asgi),
     ]
     print(f"== direct ASGI calls, median of {rounds} rounds x {requests} requests\n")
-    us = measure(api_only, rounds, requests)
-    print_table(us, "bare starlette", "zwobs (metrics)")
+    print_table(measure(variants, rounds, requests))
 
 
 def uvicorn_mode(seconds: int, rounds: int) -> None:
@@ -104,41 +127,62 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
     root = Path(__file__).resolve().parents[1]
     targets = {
         "bare": "bench.servers:bare",
-        "zwobs": "bench.servers:zwobs_app",
+        "zwobs (default)": "bench.servers:zwobs_app",
+        "zwobs (metrics only)": "bench.servers:zwobs_metrics_app",
         "prometheus-fastapi-instrumentator": "bench.servers:instrumentator_app",
         "starlette-exporter": "bench.servers:starlette_exporter_app",
+        "opentelemetry-instrumentation-asgi": "bench.servers:otel_asgi_app",
     }
     servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
-    try:
-        for name, target in targets.items():
-            port = _free_port()
-            argv = [sys.executable, "-m", "uvicorn", target, "--port", str(port)]
-            argv += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
-            env = {**os.environ, "ZWOBS_TRACING": "false"}
-            servers[name] = (subprocess.Popen(argv, cwd=root, env=env), port)
-            _wait_port(port)
-        rps: dict[str, list[float]] = {name: [] for name in targets}
-        cpu_us: dict[str, list[float]] = {name: [] for name in targets}
-        for _ in range(rounds):  # interleaved, so load from elsewhere hits both alike
-            for name, (process, port) in servers.items():
-                before = _cpu_seconds(process.pid)
-                requests, per_second = _wrk(wrk, port, seconds)
-                cpu_us[name].append((_cpu_seconds(process.pid) - before) / requests * 1e6)
-                rps[name].append(per_second)
-    finally:
-        for process, _ in servers.values():
-            process.terminate()
-            process.wait(10)
-    print(f"== uvicorn on loopback, wrk -c32, median of {rounds} interleaved {seconds}s runs\n")
-    print(f"{'variant':34} {'requests/s':>11} {'server CPU us/request':>22} {'CPU ratio':>10}")
+    with tempfile.TemporaryDirectory() as scratch:
+        script = Path(scratch) / "mix.lua"
+        script.write_text(_wrk_script(PATHS))
+        try:
+            for name, target in targets.items():
+                port = _free_port()
+                argv = [sys.executable, "-m", "uvicorn", target, "--port", str(port)]
+                argv += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+                servers[name] = (subprocess.Popen(argv, cwd=root), port)
+                _wait_port(port)
+            rps: dict[str, list[float]] = {name: [] for name in targets}
+            cpu_us: dict[str, list[float]] = {name: [] for name in targets}
+            for _ in range(rounds):  # interleaved, so load from elsewhere hits all alike
+                for name, (process, port) in servers.items():
+                    before = _cpu_seconds(process.pid)
+                    requests, per_second = _wrk(wrk, port, seconds, script)
+                    cpu_us[name].append((_cpu_seconds(process.pid) - before) / requests * 1e6)
+                    rps[name].append(per_second)
+        finally:
+            for process, _ in servers.values():
+                process.terminate()
+                process.wait(10)
+    print(f"== uvicorn on loopback, wrk -c32 over {len(PATHS)} paths,")
+    print(f"   median of {rounds} interleaved {seconds}s runs\n")
+    print(f"{'variant':36} {'requests/s':>11} {'server CPU us/request':>22} {'bare / variant':>15}")
     median_rps = {name: statistics.median(values) for name, values in rps.items()}
     median_cpu = {name: statistics.median(values) for name, values in cpu_us.items()}
     for name in targets:
         ratio = median_cpu["bare"] / median_cpu[name]
-        print(f"{name:34} {median_rps[name]:11.0f} {median_cpu[name]:22.1f} {ratio:10.2f}")
-    wall = median_rps["zwobs"] / median_rps["bare"]
-    cpu = median_cpu["bare"] / median_cpu["zwobs"]
-    print(f"\nthroughput zwobs / bare: {wall:.2f} by wall clock, {cpu:.2f} by server CPU time")
+        print(f"{name:36} {median_rps[name]:11.0f} {median_cpu[name]:22.1f} {ratio:15.2f}")
+    wall = median_rps["zwobs (default)"] / median_rps["bare"]
+    cpu = median_cpu["bare"] / median_cpu["zwobs (default)"]
+    print(
+        f"\nzwobs (default) / bare: {wall:.2f} by wall clock, {cpu:.2f} by server CPU time "
+        "(target >= 0.90)"
+    )
+
+
+def _wrk_script(paths: tuple[str, ...]) -> str:
+    """A wrk Lua script that cycles through ``paths``."""
+    quoted = ", ".join(f'"{path}"' for path in paths)
+    return (
+        f"local paths = {{{quoted}}}\n"
+        "local n = 0\n"
+        "request = function()\n"
+        "  n = n + 1\n"
+        '  return wrk.format("GET", paths[(n % #paths) + 1])\n'
+        "end\n"
+    )
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -147,9 +191,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _wrk(wrk: str, port: int, seconds: int) -> tuple[int, float]:
+def _wrk(wrk: str, port: int, seconds: int, script: Path) -> tuple[int, float]:
     """Requests served and requests per second of one wrk run."""
-    argv = [wrk, "-t1", "-c32", f"-d{seconds}s", f"http://127.0.0.1:{port}/users/42"]
+    argv = [wrk, "-t1", "-c32", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}/"]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     lines = out.splitlines()
     requests = int(next(line.split()[0] for line in lines if "requests in" in line))

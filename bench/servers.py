@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 from starlette_exporter import PrometheusMiddleware
@@ -10,10 +13,15 @@ import zwobs
 from bench.app import build_app
 
 bare = build_app()
-zwobs_app = zwobs.instrument(build_app(), service="bench")
+zwobs_app = zwobs.instrument(build_app(), service="bench")  # the defaults: tracing on
+zwobs_metrics_app = zwobs.instrument(
+    build_app(), service="bench-metrics", registry=CollectorRegistry(), tracing=False
+)
 
 instrumentator_app = build_app()
 Instrumentator(registry=CollectorRegistry()).instrument(instrumentator_app)
 
 starlette_exporter_app = build_app()
 starlette_exporter_app.add_middleware(PrometheusMiddleware, app_name="bench")
+
+otel_asgi_app: Any = OpenTelemetryMiddleware(build_app())  # API only, like zwobs's default

@@ -120,3 +120,65 @@ def test_the_kernel_modules_are_leaves() -> None:
         for group in re.findall(r"^from zwobs import ([\w, ]+)", text, re.M):
             imported.update(part.split(" as ")[0].strip() for part in group.split(","))
         assert imported <= leaves, f"{leaf}.py imports {sorted(imported - leaves)}"
+
+
+def _module_imports() -> dict[str, set[str]]:
+    """zwobs module -> the zwobs modules it imports, wherever (a function-level import that
+    closes a cycle is a cycle postponed), except under ``if TYPE_CHECKING``;
+    ``from pkg import name`` counts as ``pkg.name`` when that is a module, else as ``pkg``."""
+    import ast
+
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in PACKAGE.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets: set[str] = set()
+        tree = ast.parse(path.read_text())
+        typing_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for inner in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{anchor}.{base}" if base else anchor
+                for alias in node.names:
+                    name = f"{base}.{alias.name}"
+                    targets.add(name if name in modules else base)
+        graph[module] = {t for t in targets if t in modules and t != module}
+    return graph
+
+
+def test_zwobs_has_no_import_cycle() -> None:
+    graph = _module_imports()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module)
+    assert graph["zwobs.flags._client"], "the import walk found nothing: it is broken"
+    assert cycles == [], "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)

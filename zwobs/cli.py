@@ -1,7 +1,7 @@
 """The ``zwobs`` command: parse arguments, call the parts, set the exit code.
 
-Exit codes: 0 ok, 1 drift or findings over the gate, 2 usage or user error,
-3 inconclusive (``verify`` only). Each subcommand lives in its own
+Exit codes: 0 ok, 1 drift or findings over the gate, 2 usage or user error (a missing
+extra included), 3 inconclusive (``verify`` only). Each subcommand lives in its own
 ``_add_<name>`` function so the parts stay independent.
 """
 
@@ -11,6 +11,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
+
+from zwobs.extras import MissingExtraError
+from zwobs.version import VERSION
 
 __all__ = ["main"]
 
@@ -27,6 +30,7 @@ def _parser(command: str | None) -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 drift or findings over the gate, 2 usage or user error,"
         " 3 inconclusive (verify).",
     )
+    parser.add_argument("--version", action="version", version=f"zwobs {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # Only the named command's part is imported: `zwobs verify` never loads the generators,
     # `zwobs render` never loads hvac. Help and usage errors list every command.
@@ -106,10 +110,14 @@ _COMMANDS: dict[str, Callable[[Subparsers], None]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    args = _parser(arguments[0] if arguments else None).parse_args(arguments)
-    handler: Handler = args.handler
     try:
+        args = _parser(arguments[0] if arguments else None).parse_args(arguments)
+        handler: Handler = args.handler
         return handler(args)
+    except MissingExtraError as error:
+        # A command whose part needs an extra that is not installed: a user error, one line.
+        print(f"zwobs: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -7,11 +7,10 @@ read nothing from it (they use the active span). Outside a request it is None.
 from __future__ import annotations
 
 from contextvars import ContextVar, Token
-from typing import Any
+
+from starlette.types import Scope
 
 __all__ = ["bind_scope", "current_scope", "unbind_scope"]
-
-Scope = dict[str, Any]
 
 _scope: ContextVar[Scope | None] = ContextVar("zwobs_request_scope", default=None)
 

@@ -36,9 +36,7 @@ def _clean_process_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
     yield
-    current, _process._client = _process._client, None
-    if current is not None:
-        current.close()
+    _process.reset()
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +48,8 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(scope="session")
 def unleash(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Unleash]:
-    """Unleash 8 with auth ``none`` on a fresh database."""
+    """Unleash 8 with auth ``none`` on a fresh database, serving the delta API."""
     log: Path = tmp_path_factory.mktemp("unleash") / "unleash.log"
-    server = start_unleash(postgres, "unleash_open", log)
+    server = start_unleash(postgres, "unleash_open", log, delta_api=True)
     yield server
     server.stop()

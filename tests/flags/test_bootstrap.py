@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from zwobs.flags import FlagsClient, FlagsConfigError, load_bootstrap
-from zwobs.flags.bootstrap import parse_simple, payload_from_mapping
+from zwobs.flags.bootstrap import MAX_BYTES, parse_simple, payload_from_mapping
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -74,7 +75,7 @@ def test_unknown_field_is_named_with_the_expected_ones(tmp_path: Path) -> None:
 
 def test_invalid_yaml_reports_the_line(tmp_path: Path) -> None:
     path = _write(tmp_path, "flags.yaml", "a: on\nb: [unclosed\n")
-    with pytest.raises(FlagsConfigError, match=r"flags.yaml:3: invalid YAML"):
+    with pytest.raises(FlagsConfigError, match=r"flags.yaml:3:1: invalid YAML"):
         load_bootstrap(path)
 
 
@@ -85,7 +86,7 @@ def test_invalid_json_reports_the_line(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FlagsConfigError, match="cannot read the flags file"):
+    with pytest.raises(FlagsConfigError, match=r"nope\.yaml:1:1: cannot read the file"):
         load_bootstrap(tmp_path / "nope.yaml")
 
 
@@ -114,3 +115,97 @@ def test_dict_bootstrap_with_the_flags_wrapper_works_like_the_file() -> None:
 def test_payload_from_mapping_keeps_an_unleash_payload() -> None:
     payload = {"version": 2, "features": [{"name": "a", "enabled": True, "strategies": []}]}
     assert payload_from_mapping(payload) == payload
+
+
+def _alias_bomb_flags() -> str:
+    """A ~600-byte bootstrap whose variant payload expands to ~10^8 nodes."""
+    lines = ["anchors:", "  - &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        refs = ", ".join([f"*{prev}"] * 10)
+        lines.append(f"  - &{name} [{refs}]")
+    lines += ["checkout:", "  variants:", "    - {name: blue, payload: *h}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_alias_bomb_in_a_variant_payload_is_refused_fast(tmp_path: Path) -> None:
+    path = _write(tmp_path, "flags.yaml", _alias_bomb_flags())
+    assert path.stat().st_size <= 700
+    started = time.perf_counter()
+    with pytest.raises(FlagsConfigError, match=r"flags\.yaml:1:1: document expands to more than"):
+        load_bootstrap(path)
+    assert time.perf_counter() - started < 5  # counted, never expanded (was 20 s and 2.5 GB)
+
+
+def test_a_bootstrap_larger_than_the_cap_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = _write(tmp_path, "flags.yaml", "a: on\n")
+    with open(path, "ab") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    with pytest.raises(FlagsConfigError, match=f"larger than {MAX_BYTES} bytes"):
+        load_bootstrap(path)
+
+
+def test_two_yaml_documents_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "flags.yaml", "a: on\n---\nb: on\n")
+    with pytest.raises(FlagsConfigError, match="expected one YAML document, got 2"):
+        load_bootstrap(path)
+
+
+def test_unleash_payload_shape_in_yaml_is_taken_as_unleash_takes_it() -> None:
+    payload = parse_simple(
+        {
+            "x": {
+                "variants": [
+                    {"name": "a", "payload": {"type": "string", "value": "plain"}},
+                    {"name": "b", "payload": {"type": "json", "value": {"k": 1}}},
+                    {"name": "c", "payload": {"type": "number", "value": 7}},
+                    {"name": "d", "payload": {"type": "other", "value": "x"}},
+                ]
+            }
+        }
+    )
+    shown = [v["payload"] for v in payload["features"][0]["variants"]]
+    assert shown == [
+        {"type": "string", "value": "plain"},
+        {"type": "json", "value": '{"k": 1}'},
+        {"type": "number", "value": "7"},
+        {"type": "json", "value": '{"type": "other", "value": "x"}'},
+    ]
+    client = FlagsClient(
+        bootstrap={"x": {"variants": [{"name": "a", "payload": {"type": "string", "value": "v"}}]}}
+    )
+    assert client.get_string("x", "default") == "v"
+
+
+def test_a_delta_api_document_is_a_bootstrap(tmp_path: Path) -> None:
+    events = {
+        "events": [
+            {"eventId": 1, "type": "hydration", "segments": [], "features": [
+                {"name": "a", "enabled": True, "strategies": [{"name": "default"}]},
+                {"name": "b", "enabled": True, "strategies": [{"name": "default"}]},
+            ]},
+            {"eventId": 2, "type": "feature-removed", "featureName": "b", "project": "default"},
+        ]
+    }  # fmt: skip
+    path = _write(tmp_path, "flags.json", json.dumps(events))
+    assert [f["name"] for f in load_bootstrap(path)["features"]] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("events", "message"),
+    [
+        ({"events": "x"}, "'events' list"),
+        ({"events": [{"type": "renamed"}]}, r"events\[0\]\.type: expected hydration"),
+        ({"events": [{"type": "feature-updated", "feature": 3}]}, "a flag object with a name"),
+        ({"events": [{"type": "segment-updated", "segment": {}}]}, "a segment object with an id"),
+        ({"events": [{"type": "hydration", "features": None}]}, "list of objects with 'name'"),
+    ],
+)
+def test_a_malformed_delta_document_names_the_event(events: object, message: str) -> None:
+    with pytest.raises(FlagsConfigError, match=message):
+        payload_from_mapping(events)  # type: ignore[arg-type]
+
+
+def test_error_messages_never_echo_a_whole_value() -> None:
+    with pytest.raises(FlagsConfigError) as info:
+        parse_simple({"x": ["y" * 10_000]})
+    assert len(str(info.value)) < 300

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import stat
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -222,21 +220,6 @@ def test_cache_file_seeds_the_next_start_before_the_bootstrap(tmp_path: Path) ->
     assert client.known("from_bootstrap") is False
 
 
-def test_read_only_cache_dir_is_not_an_error(tmp_path: Path) -> None:
-    cache = tmp_path / "ro"
-    cache.mkdir()
-    cache.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    client = FlagsClient(
-        bootstrap={"a": True}, cache_dir=cache, url="http://127.0.0.1:9/api", start=False
-    )
-    if os.geteuid() == 0:  # root writes anyway; make the directory a file instead
-        client._cache_file = tmp_path / "not-a-dir" / "x.json"
-        (tmp_path / "not-a-dir").write_text("")
-    client._persist(b'{"features": []}')
-    assert client._cache_writable is False
-    assert client.is_enabled("a") is True
-
-
 def test_bad_url_is_a_clear_error() -> None:
     with pytest.raises(FlagsConfigError, match="expected http"):
         FlagsClient(url="unleash:4242/api")
@@ -267,12 +250,13 @@ def test_refresher_survives_an_unexpected_error(monkeypatch: pytest.MonkeyPatch)
     def broken_fetch(*args: object, **kwargs: object) -> None:  # stand-in: a bug, not a server
         raise RuntimeError("surprise")
 
-    monkeypatch.setattr("zwobs.flags._client.fetch_features", broken_fetch)
+    monkeypatch.setattr("zwobs.flags._connection.fetch_features", broken_fetch)
     client = FlagsClient(url="http://127.0.0.1:9/api", bootstrap={"a": True}, refresh_interval=0.05)
     try:
         wait_until(lambda: client._failures_in_row >= 2, timeout=10, what="two failed rounds")
         assert client.status().reason_code == "invalid_payload"
-        assert client._thread is not None and client._thread.is_alive()
+        assert client._poller is not None and client._poller.thread is not None
+        assert client._poller.thread.is_alive()
         assert client.is_enabled("a") is True
     finally:
         client.close()

@@ -1,11 +1,18 @@
-"""Without the ``flags`` extra: importing works, on/off works, the rest says what to install."""
+"""The engine: its public fallback answers like its private paths; without the ``flags``
+extra, importing works, on/off works, the rest says what to install."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+from tests.flags.specification import INSTALL, SPEC_CASES, specifications
+from zwobs.flags._engine import Engine
+from zwobs.flags._state import build_state
+from zwobs.flags.bootstrap import payload_from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,3 +74,27 @@ def test_server_backed_client_without_the_extra_says_what_to_install() -> None:
     """)
     assert result.returncode == 0, result.stderr
     assert "server-backed flags client needs the 'flags' extra" in result.stdout
+
+
+def test_the_public_engine_fallback_answers_like_the_private_paths_on_the_whole_spec() -> None:
+    """The engine's private single-call methods are an optimisation zwobs may lose with any
+    yggdrasil release: the public fallback is forced here and must give the same answers on
+    every case of the Unleash specification."""
+    specs = specifications()
+    assert specs, INSTALL
+    compared = 0
+    for spec in specs:
+        state = build_state(payload_from_mapping(spec["state"]), origin="spec", source="bootstrap")
+        raw = json.dumps(state.payload)
+        fast = Engine(raw, spec["name"])
+        public = Engine(raw, spec["name"], private_paths=False)
+        assert fast._check_enabled is not None and public._check_enabled is None
+        for case in spec.get("tests", []):
+            name, context = case["toggleName"], case["context"]
+            assert public.is_enabled(name, context) == fast.is_enabled(name, context), case
+            compared += 1
+        for case in spec.get("variantTests", []):
+            name, context = case["toggleName"], case["context"]
+            assert public.variant(name, context) == fast.variant(name, context), case
+            compared += 1
+    assert compared == SPEC_CASES

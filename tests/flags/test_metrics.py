@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 
 from tests.servers.process import free_port, wait_until
 from zwobs import flags, names
@@ -65,3 +65,37 @@ def test_unreachable_server_shows_in_failures_degradation_and_infinite_age() -> 
     assert _value(names.FLAG_READY) == 0.0
     assert _value(names.FLAG_DEGRADED, {names.LABEL_REASON: "connection"}) == 1.0
     assert math.isinf(_value(names.FLAG_STATE_AGE))
+
+
+def test_a_client_given_a_registry_exports_its_own_readiness_and_counts_there() -> None:
+    registry = CollectorRegistry()
+    down = f"http://127.0.0.1:{free_port()}/api"
+    client = FlagsClient(url=down, registry=registry, refresh_interval=0.05, request_timeout=0.5)
+    try:
+        wait_until(
+            lambda: (
+                registry.get_sample_value(names.FLAG_DEGRADED, {names.LABEL_REASON: "connection"})
+                == 1.0
+            ),
+            timeout=10,
+            what="the explicit client's degradation on its registry",
+        )
+        assert registry.get_sample_value(names.FLAG_READY) == 0.0
+        assert registry.get_sample_value(names.FLAG_STATE_AGE) == math.inf
+        client.is_enabled("anything")
+        evaluated = {names.LABEL_FLAG: names.UNKNOWN_FLAG, names.LABEL_RESULT: "default"}
+        assert registry.get_sample_value(names.FLAG_EVALUATIONS, evaluated) == 1.0
+    finally:
+        client.close()
+    assert registry.get_sample_value(names.FLAG_READY) is None  # a closed client withdraws
+
+
+def test_several_clients_on_one_registry_are_ready_only_when_all_are() -> None:
+    registry = CollectorRegistry()
+    offline = FlagsClient(bootstrap={"a": True}, registry=registry)
+    assert registry.get_sample_value(names.FLAG_READY) == 1.0
+    waiting = FlagsClient(url=f"http://127.0.0.1:{free_port()}/api", registry=registry, start=False)
+    assert registry.get_sample_value(names.FLAG_READY) == 0.0
+    waiting.close()
+    assert registry.get_sample_value(names.FLAG_READY) == 1.0
+    offline.close()

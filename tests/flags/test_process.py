@@ -36,8 +36,10 @@ def test_server_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("UNLEASH_PROJECT", "chat")
     client = flags.configure(start=False)
     assert client.environment == "production"
-    assert client._features_url() == "http://127.0.0.1:9/api/client/features?project=chat"
-    assert client._headers()["Authorization"] == "default:production.x"
+    assert client._connection.features_url() == (
+        "http://127.0.0.1:9/api/client/features?project=chat"
+    )
+    assert client._connection.headers()["Authorization"] == "default:production.x"
     assert client.status().mode == "server"
 
 
@@ -48,7 +50,9 @@ def test_explicit_settings_win_over_the_environment(monkeypatch: pytest.MonkeyPa
 
 def test_bad_refresh_interval_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNLEASH_REFRESH_INTERVAL", "soon")
-    with pytest.raises(FlagsConfigError, match="UNLEASH_REFRESH_INTERVAL='soon': expected a pos"):
+    with pytest.raises(
+        FlagsConfigError, match="UNLEASH_REFRESH_INTERVAL='soon': expected seconds > 0"
+    ):
         flags.configure()
 
 
@@ -56,5 +60,20 @@ def test_configure_replaces_and_stops_the_previous_client() -> None:
     first = flags.configure(url="http://127.0.0.1:9/api", refresh_interval=60)
     second = flags.configure(bootstrap={"a": True})
     assert flags.client() is second
-    assert first._stop.is_set()
+    assert first._poller is not None and not first._poller.running
     assert flags.is_enabled("a") is True
+
+
+def test_seconds_and_booleans_follow_the_shared_environment_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UNLEASH_URL", "http://127.0.0.1:9/api")
+    monkeypatch.setenv("UNLEASH_REFRESH_INTERVAL", "2m")
+    monkeypatch.setenv("UNLEASH_TIMEOUT", "1500ms")
+    monkeypatch.setenv("UNLEASH_DISABLE_METRICS", "yes")
+    client = flags.configure(start=False)
+    assert client._connection.timeout == 1.5
+    assert client._reporter is None
+    monkeypatch.setenv("ZWOBS_FLAGS_SPAN_EVENTS", "sometimes")
+    with pytest.raises(FlagsConfigError, match="ZWOBS_FLAGS_SPAN_EVENTS='sometimes': expected one"):
+        flags.configure(start=False)

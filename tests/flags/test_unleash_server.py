@@ -238,3 +238,18 @@ def test_gunicorn_preload_workers_keep_refreshing(unleash: Unleash, tmp_path: Pa
         )
     finally:
         server.stop()
+
+
+def test_refreshes_use_the_delta_api_and_apply_updates_and_removals(
+    unleash: Unleash, client: FlagsClient
+) -> None:
+    assert client._refresher is not None and client._refresher.uses_delta
+    unleash.create_flag("it_delta", rollout=100)
+    _served(client, "it_delta")
+    unleash.toggle("it_delta", False)
+    wait_until(lambda: not client.is_enabled("it_delta"), timeout=SEEN_WITHIN, what="off")
+    unleash.admin("DELETE", "projects/default/features/it_delta")  # archive: feature-removed
+    wait_until(lambda: not client.known("it_delta"), timeout=SEEN_WITHIN, what="removed")
+    full = FlagsClient(url=unleash.api_url, environment="development", delta=False, start=False)
+    assert full.refresh_now() and full._refresher is not None and not full._refresher.uses_delta
+    assert full.flag_names == client.flag_names  # the delta-built state is the full state

@@ -32,11 +32,14 @@ def secured(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Ite
     server.stop()
 
 
-def test_backend_token_gets_the_flags(secured: Unleash) -> None:
+def test_backend_token_gets_the_flags_by_full_fetch_from_a_server_without_delta(
+    secured: Unleash,
+) -> None:
     client = FlagsClient(url=secured.api_url, api_token=secured.backend_token, refresh_interval=0.2)
     try:
         assert client.wait_until_ready(30), client.status()
         assert client.is_enabled("tok_flag") is True
+        assert client._refresher is not None and not client._refresher.uses_delta
     finally:
         client.close()
 

@@ -28,16 +28,16 @@ def test_only_known_flags_are_counted_for_unleash() -> None:
     for i in range(100):
         client.is_enabled(f"unknown-{i}")
     client.is_enabled("a")
-    assert client._usage is not None
-    bucket = client._usage.take()
+    assert client._reporter is not None
+    bucket = client._reporter.usage.take()
     assert bucket is not None
     assert list(bucket["toggles"]) == ["a"]
 
 
 def test_offline_and_disabled_clients_count_nothing() -> None:
-    assert FlagsClient(bootstrap={"a": True})._usage is None
+    assert FlagsClient(bootstrap={"a": True})._reporter is None
     disabled = FlagsClient(url="http://127.0.0.1:9/api", send_metrics=False, start=False)
-    assert disabled._usage is None
+    assert disabled._reporter is None
 
 
 class _SwapMidCount(Usage):

@@ -24,9 +24,14 @@ async def call(
     method: str = "GET",
     chunks: Sequence[bytes] = (b"",),
     disconnect_first: bool = False,
+    disconnect_mid_body: bool = False,
     headers: Sequence[tuple[bytes, bytes]] = (),
 ) -> Result:
-    """One HTTP request; the request body arrives as ``chunks`` (chunked, no Content-Length)."""
+    """One HTTP request; the request body arrives as ``chunks`` (chunked, no Content-Length).
+
+    ``disconnect_mid_body``: every chunk says more is coming, then the client is gone
+    (what uvicorn sends when a client closes its connection in the middle of the body).
+    """
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -46,9 +51,10 @@ async def call(
         pending.append({"type": "http.disconnect"})
     else:
         for n, chunk in enumerate(chunks):
-            pending.append(
-                {"type": "http.request", "body": chunk, "more_body": n < len(chunks) - 1}
-            )
+            more = disconnect_mid_body or n < len(chunks) - 1
+            pending.append({"type": "http.request", "body": chunk, "more_body": more})
+        if disconnect_mid_body:
+            pending.append({"type": "http.disconnect"})
     result = Result()
     finished = asyncio.Event()
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter, FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -177,6 +179,71 @@ async def test_client_gone_before_response_is_counted_as_499() -> None:
         await call(app, "/upload", method="POST", disconnect_first=True)
     assert requests(registry, method="POST", path="/upload", status=names.DISCONNECTED_STATUS) == 1
     assert requests(registry, method="POST", path="/upload", status="500") == 0
+
+
+async def test_client_gone_mid_body_on_a_fastapi_json_route_is_499_not_400() -> None:
+    """FastAPI turns the ClientDisconnect into a 400 sent to nobody: the client's doing."""
+    registry = CollectorRegistry()
+    app = FastAPI()
+
+    @app.post("/items")
+    def create(item: dict[str, int]) -> dict[str, int]:
+        return item
+
+    zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
+    result = await call(app, "/items", method="POST", chunks=[b'{"a": '], disconnect_mid_body=True)
+    assert result.status == 400  # what FastAPI answered
+    assert requests(registry, method="POST", path="/items", status=names.DISCONNECTED_STATUS) == 1
+    assert requests(registry, method="POST", path="/items", status="400") == 0
+
+
+async def test_a_response_started_after_the_client_left_is_counted_499() -> None:
+    async def answers_anyway(request: Request) -> Response:
+        async for _ in request.stream():
+            pass  # Starlette raises ClientDisconnect here; an app may catch it and answer
+        return PlainTextResponse("never")
+
+    async def catching(request: Request) -> Response:
+        try:
+            return await answers_anyway(request)
+        except Exception:
+            return PlainTextResponse("gone", status_code=200)
+
+    app, registry = make_app(Route("/upload", catching, methods=["POST"]))
+    await call(app, "/upload", method="POST", chunks=[b"abc"], disconnect_mid_body=True)
+    assert requests(registry, method="POST", path="/upload", status=names.DISCONNECTED_STATUS) == 1
+    assert requests(registry, method="POST", path="/upload", status="200") == 0
+
+
+async def test_a_stream_the_client_left_midway_is_499_not_200() -> None:
+    """uvicorn (ASGI 2.3) reports the disconnect; Starlette stops the stream and returns."""
+
+    async def forever() -> AsyncIterator[bytes]:
+        while True:
+            yield b"chunk"
+            await asyncio.sleep(0)
+
+    async def stream(request: Request) -> Response:
+        return StreamingResponse(forever())
+
+    app, registry = make_app(Route("/stream", stream))
+    first_chunk_sent = asyncio.Event()
+    messages = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop()
+        await first_chunk_sent.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            first_chunk_sent.set()
+
+    scope = {"type": "http", "method": "GET", "path": "/stream", "headers": [], "root_path": ""}
+    await asyncio.wait_for(app(scope, receive, send), timeout=10)
+    assert requests(registry, method="GET", path="/stream", status=names.DISCONNECTED_STATUS) == 1
+    assert requests(registry, method="GET", path="/stream", status="200") == 0
 
 
 # 4. latency ends at the last body chunk; background tasks are not counted
@@ -464,3 +531,78 @@ def test_json_route_under_fastapi_counts_status_as_number_string() -> None:
     zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
     TestClient(app).get("/teapot")
     assert requests(registry, method="GET", path="/teapot", status="418") == 1
+
+
+# Property: whatever method, path and status arrive, the labels stay within the app's
+# route templates plus the two sentinels (issue 13).
+
+_TEMPLATES = {
+    "/users/{user_id}",
+    "/v2/orders/{order_id}",
+    "/api/v1/items/{item_id}",
+    "/tenants/{tenant}/files/{name}",
+    "/static/{path}",
+}
+_ALL_METHODS = sorted(names.KNOWN_METHODS)
+
+
+async def _answer_as_asked(request: Request) -> Response:
+    return Response(status_code=int(request.headers["x-status"]))
+
+
+async def _opaque(scope: Any, receive: Any, send: Any) -> None:
+    response = await _answer_as_asked(Request(scope, receive))
+    await response(scope, receive, send)
+
+
+def _labelled_app() -> tuple[FastAPI, CollectorRegistry]:
+    registry = CollectorRegistry()
+    app = FastAPI()
+    app.add_route("/users/{user_id}", _answer_as_asked, methods=_ALL_METHODS)
+    orders = APIRouter(prefix="/orders")
+    orders.add_api_route(
+        "/{order_id}", _answer_as_asked, methods=_ALL_METHODS, include_in_schema=False
+    )
+    app.include_router(orders, prefix="/v2")
+    items = Route("/items/{item_id:int}", _answer_as_asked, methods=_ALL_METHODS)
+    app.mount("/api", Starlette(routes=[Mount("/v1", routes=[items])]))
+    files = Route("/files/{name}", _answer_as_asked, methods=_ALL_METHODS)
+    app.mount("/tenants/{tenant}", Starlette(routes=[files]))
+    app.mount("/static", _opaque)
+    zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
+    return app, registry
+
+
+_SEGMENT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+_PATHS = st.one_of(
+    _SEGMENT.map(lambda text: "/" + text),
+    st.tuples(
+        st.sampled_from(
+            ["/users/", "/v2/orders/", "/api/v1/items/", "/tenants/", "/static/", "/api/", "/"]
+        ),
+        _SEGMENT,
+        st.sampled_from(["", "/", "/files/x", "/files/", "/{name}", "/x/y"]),
+    ).map("".join),
+    st.integers(-5, 10**6).map(lambda n: f"/api/v1/items/{n}"),
+)
+_METHODS = st.one_of(st.sampled_from(_ALL_METHODS), st.text(min_size=1, max_size=10))
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_method_path_and_status_keep_labels_within_templates_and_sentinels(
+    data: st.DataObject,
+) -> None:
+    app, registry = _LABELLED
+    method = data.draw(_METHODS, label="method")
+    path = data.draw(_PATHS, label="path")
+    status = data.draw(st.integers(100, 999), label="status")
+    asyncio.run(call(app, path, method=method, headers=[(b"x-status", str(status).encode())]))
+    for labels in series(registry, names.REQUESTS_TOTAL):
+        assert labels["path"] in _TEMPLATES | {names.UNMATCHED_PATH}, labels
+        assert labels["method"] in names.KNOWN_METHODS | {names.OTHER_METHOD}, labels
+    for labels in series(registry, names.REQUEST_DURATION + "_count"):
+        assert labels["path"] in _TEMPLATES | {names.UNMATCHED_PATH}, labels
+
+
+_LABELLED = _labelled_app()

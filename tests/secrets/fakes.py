@@ -6,7 +6,7 @@ is then checked against a real OpenBao server in test_vault.py and test_outage.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from zwobs.secrets.backend import LeaseGrant, normalize_path
@@ -43,6 +43,7 @@ class FakeStore:
         self.lease_renewable = True
         self.renew_cap: float | None = None
         self.issued = 0
+        self.revoked: list[str] = []
 
     def set(self, path: str, data: dict[str, Any]) -> int:
         self.versions.setdefault(normalize_path(path), []).append(data)
@@ -89,6 +90,15 @@ class FakeStore:
         return None
 
     def token_expires_at(self) -> float | None:
+        return None
+
+    def revoke(self, lease_id: str) -> None:
+        self.revoked.append(lease_id)
+
+    def observe(self, callback: Callable[[str], None]) -> None:
+        return None
+
+    def after_fork(self) -> None:
         return None
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.secrets import seed
+from tests.servers.html_stand_in import not_a_server
 from tests.servers.openbao import OpenBao
 from tests.servers.process import free_port
 
@@ -71,3 +72,11 @@ def test_check_against_openbao_prints_version_keys_and_token_life(openbao: OpenB
     assert token not in result.stdout + result.stderr
     denied = _zwobs("cli/db", env={"VAULT_ADDR": openbao.addr, "VAULT_TOKEN": "not-a-token"})
     assert denied.returncode == 2 and "rejected" in denied.stderr
+
+
+def test_check_against_an_html_answering_vault_addr_is_unavailable_without_traceback() -> None:
+    with not_a_server() as addr:
+        result = _zwobs("db", env={"VAULT_ADDR": addr, "VAULT_TOKEN": "t"})
+    assert result.returncode == 3, result.stderr
+    assert "text/html, not Vault's JSON" in result.stderr
+    assert "Traceback" not in result.stderr

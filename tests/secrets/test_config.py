@@ -86,7 +86,11 @@ _TOKEN = {"VAULT_ADDR": "http://v:1", "VAULT_TOKEN": "t"}
             {"VAULT_ADDR": "http://v:1", "VAULT_TOKEN": "t", "VAULT_CLIENT_CERT": "c"},
             "set together",
         ),
-        ({"ZWOBS_SECRETS_TTL": "0"}, "ttl: expected seconds > 0"),
+        ({"ZWOBS_SECRETS_TTL": "0"}, "ZWOBS_SECRETS_TTL='0': expected seconds > 0"),
+        ({"ZWOBS_SECRETS_TTL": "-5"}, "ZWOBS_SECRETS_TTL='-5': expected seconds > 0"),
+        ({"ZWOBS_SECRETS_MAX_STALENESS": "1x"}, "ZWOBS_SECRETS_MAX_STALENESS='1x'"),
+        ({"ZWOBS_SECRETS_RETRIES": "2.5"}, "ZWOBS_SECRETS_RETRIES='2.5': expected a whole number"),
+        ({"VAULT_SKIP_VERIFY": "maybe"}, "VAULT_SKIP_VERIFY='maybe': expected one of 1, true"),
     ],
 )
 def test_bad_configuration_gets_a_clear_error_naming_the_variable(
@@ -100,3 +104,16 @@ def test_config_errors_never_echo_the_token() -> None:
     with pytest.raises(SecretConfigError) as info:
         SecretsConfig.from_env({"VAULT_ADDR": "vault", "VAULT_TOKEN": "hvs.very-secret"})
     assert "hvs.very-secret" not in str(info.value)
+
+
+def test_secrets_settings_read_seconds_with_units_and_booleans_by_the_shared_rule() -> None:
+    config = SecretsConfig.from_env(
+        {
+            "ZWOBS_SECRETS_TTL": "2m",
+            "ZWOBS_SECRETS_MAX_STALENESS": "0",
+            "VAULT_CLIENT_TIMEOUT": "1500ms",
+            "VAULT_SKIP_VERIFY": "off",
+        }
+    )
+    assert (config.ttl, config.max_staleness, config.timeout) == (120.0, 0.0, 1.5)
+    assert config.verify is True

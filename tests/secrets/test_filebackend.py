@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,22 @@ def test_after_fork_replaces_a_lock_held_at_fork_time(tmp_path: Path) -> None:
     reader.join(timeout=5)
     assert not reader.is_alive(), "read_kv blocked on the lock held before the fork"
     assert results[0]["password"].reveal() == "pw"
+
+
+def test_a_yaml_alias_bomb_in_the_secrets_file_is_refused_fast(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+    lines.append("db: {password: *i}")
+    file = _write(tmp_path / "s.yaml", "\n".join(lines) + "\n")
+    assert file.stat().st_size < 600
+    started = time.perf_counter()
+    with pytest.raises(SecretConfigError, match=r"s\.yaml, line 1, column 1: document expands"):
+        FileBackend(file, env={})
+    assert time.perf_counter() - started < 5  # refused by counting, never expanded
+
+
+def test_an_oversized_secrets_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    file = _write(tmp_path / "s.yaml", "db:\n  blob: " + "x" * (4 * 1024 * 1024) + "\n")
+    with pytest.raises(SecretConfigError, match="larger than 4194304 bytes"):
+        FileBackend(file, env={})

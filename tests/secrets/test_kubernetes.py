@@ -176,3 +176,22 @@ def test_missing_service_account_token_file_is_a_config_error(
         pytest.raises(SecretConfigError, match=r"service-account token file .*absent"),
     ):
         client.get("ro/checkout")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "larger than 65536 bytes"), (b"\xff\xfe", "expected UTF-8 text"), (b"  \n", "empty")],
+    ids=["endless-file", "not-text", "blank"],
+)
+def test_a_credential_file_that_is_no_credential_is_a_config_error_read_bounded(
+    openbao: OpenBao, tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    jwt_file = Path("/dev/zero") if content is None else tmp_path / "jwt"
+    if content is not None:
+        jwt_file.write_bytes(content)
+    config = SecretsConfig(addr=openbao.addr, auth=KubernetesAuth("checkout", jwt_file=jwt_file))
+    with (
+        SecretsClient(config, registry=CollectorRegistry()) as client,
+        pytest.raises(SecretConfigError, match=message),
+    ):
+        client.get("ro/checkout")

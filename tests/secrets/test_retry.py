@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from prometheus_client import CollectorRegistry
 
+from tests.secrets.fakes import ManualClock
+from tests.servers.html_stand_in import not_a_server
 from tests.servers.process import free_port
+from zwobs.lifecycle.schedule import Backoff
 from zwobs.secrets import (
     RetryPolicy,
     SecretError,
@@ -25,7 +29,6 @@ from zwobs.secrets import (
     SecretValue,
     TokenAuth,
 )
-from zwobs.secrets.retry import backoff_delay, renew_point
 
 _KV_OK = {"data": {"data": {"password": "pw"}, "metadata": {"version": 7}}}
 
@@ -36,6 +39,8 @@ class StandInVault:
     def __init__(self) -> None:
         self.script: list[int] = []
         self.kv_requests = 0
+        self.html = False
+        """When set, KV reads answer an HTML page (a proxy in front of a Vault that went away)."""
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -44,6 +49,14 @@ class StandInVault:
                     self._reply(200, {"data": {"ttl": 0, "renewable": False}})
                     return
                 stand_in.kv_requests += 1
+                if stand_in.html:
+                    page = b"<html>Bad gateway, try later</html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
                 status = stand_in.script.pop(0) if stand_in.script else 200
                 body = _KV_OK if status == 200 else {"errors": [f"scripted {status}"]}
                 self._reply(status, body)
@@ -78,27 +91,22 @@ def stand_in() -> Iterator[StandInVault]:
     server.close()
 
 
-def _client(addr: str, attempts: int = 5) -> SecretsClient:
+def _client(
+    addr: str, attempts: int = 5, clock: Callable[[], float] = time.monotonic
+) -> SecretsClient:
     config = SecretsConfig(
         addr=addr,
         auth=TokenAuth(SecretValue("t")),
         retry=RetryPolicy(attempts=attempts, base=0.01, cap=0.05),
         timeout=2.0,
+        ttl=10,
     )
-    return SecretsClient(config, registry=CollectorRegistry(), background=False)
+    return SecretsClient(config, registry=CollectorRegistry(), clock=clock, background=False)
 
 
-def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
+def test_the_retry_policy_schedules_with_the_shared_backoff() -> None:
     policy = RetryPolicy(attempts=5, base=0.1, cap=1.0)
-    ceilings = [backoff_delay(policy, n, rng=lambda: 1.0) for n in range(1, 7)]
-    assert ceilings == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.0, 1.0])
-    assert backoff_delay(policy, 3, rng=lambda: 0.0) == 0.0
-    assert backoff_delay(policy, 3, rng=lambda: 0.5) == pytest.approx(0.2)
-
-
-def test_renewal_point_is_two_thirds_of_the_ttl_minus_up_to_ten_percent_jitter() -> None:
-    assert renew_point(30, rng=lambda: 0.0) == pytest.approx(20)
-    assert renew_point(30, rng=lambda: 1.0) == pytest.approx(18)
+    assert policy.backoff == Backoff(0.1, 1.0)
 
 
 @pytest.mark.parametrize("statuses", [[503, 500, 502], [412, 412], [429], [504, 503]])
@@ -143,3 +151,39 @@ def test_answer_for_another_version_is_refused_not_served(stand_in: StandInVault
     with pytest.raises(SecretError, match="answered with version 7, refusing it"):
         _client(stand_in.addr).get("app/db", version=2)
     assert _client(stand_in.addr).get("app/db", version=7).version == 7
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"<html><body>Sign in</body></html>", "text/html", 200),
+        (b"<html>Not Found</html>", "text/html", 404),
+        (b'{"hello": "world"}', "application/json", 200),
+        (b"[1, 2, 3]", "application/json", 200),
+    ],
+    ids=["html-page", "html-404", "json-of-another-shape", "json-list"],
+)
+def test_an_address_that_does_not_answer_like_vault_is_unavailable(
+    body: bytes, content_type: str, status: int
+) -> None:
+    with not_a_server(body, content_type, status) as addr:
+        client = _client(addr, attempts=2)
+        with pytest.raises(SecretUnavailableError, match=r"not (a )?Vault"):
+            client.get("app/db", "password")
+        client.close()
+
+
+def test_stale_if_error_serves_the_last_value_when_the_store_answers_html(
+    stand_in: StandInVault,
+) -> None:
+    clock = ManualClock()
+    client = _client(stand_in.addr, attempts=2, clock=clock)
+    assert client.get("app/db", "password").reveal() == "pw"
+    stand_in.html = True
+    clock.advance(11)  # past the 10 s TTL: the next read goes to the store
+    assert client.get("app/db", "password").reveal() == "pw"
+    assert client.staleness_seconds() == pytest.approx(1)
+    clock.advance(client.max_staleness + 5)
+    with pytest.raises(SecretError, match="text/html, not Vault's JSON"):
+        client.get("app/db", "password")
+    client.close()

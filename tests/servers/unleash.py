@@ -3,10 +3,17 @@
 ``start_unleash`` runs node on a start file (ESM ``.mjs``) with a loopback port
 and a database of its own; version checks and telemetry are off so nothing
 leaves the machine. The admin helpers wrap the few admin API calls tests need.
+
+``delta_api=True`` serves Unleash's delta API: Unleash 8's open-source server computes
+deltas (its own delta service, kept current with ``UNLEASH_EXPERIMENTAL_DELTA_API``) but
+mounts no route for them, so the start file mounts that service at ``/api/client/delta``
+with the delta API's HTTP contract (revision in If-None-Match, 304 when nothing changed,
+the last event id as ETag). The deltas themselves are the server's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -27,6 +34,32 @@ _START_FILE = """\
 // Written by tests/servers/unleash.py: starts Unleash with settings from the environment.
 import { start } from 'unleash-server';
 const env = process.env;
+const deltaRoute = (app, config, services) => {
+  app.get('/api/client/delta', async (req, res, next) => {
+    try {
+      const tag = String(req.headers['if-none-match'] || '').replace(/^W\\//, '').replace(/"/g, '');
+      const revision = /^\\d+$/.test(tag) ? Number(tag) : undefined;
+      // As /api/client/features resolves it: the token's environment and projects, else
+      // the server's default environment (the delta service alone would use 'default').
+      const user = req.user || {};
+      const projects = user.projects && !user.projects.includes('*') ? user.projects : undefined;
+      const own = user.environment && user.environment !== '*' ? user.environment : undefined;
+      const query = {
+        environment: own || 'development',
+        project: projects || (req.query.project ? [].concat(req.query.project) : undefined),
+      };
+      const delta = await services.clientFeatureToggleService.getClientDelta(revision, query);
+      if (!delta) {
+        res.status(304).end();
+        return;
+      }
+      res.setHeader('ETag', `"${delta.events.at(-1)?.eventId ?? 0}"`);
+      res.json(delta);
+    } catch (error) {
+      next(error);
+    }
+  });
+};
 await start({
   db: {
     host: '127.0.0.1', port: Number(env.ZWOBS_DB_PORT), user: env.ZWOBS_DB_USER,
@@ -37,6 +70,7 @@ await start({
   versionCheck: { enable: false },
   telemetry: false,
   logLevel: 'warn',
+  preRouterHook: env.UNLEASH_EXPERIMENTAL_DELTA_API === 'true' ? deltaRoute : undefined,
 });
 """
 
@@ -53,6 +87,7 @@ class Unleash:
         auth: str = "none",
         admin_token: str | None = None,
         backend_token: str | None = None,
+        delta_api: bool = False,
     ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -74,11 +109,15 @@ class Unleash:
             self._env["INIT_ADMIN_API_TOKENS"] = admin_token
         if backend_token:
             self._env["INIT_BACKEND_API_TOKENS"] = backend_token
+        if delta_api:
+            self._env["UNLEASH_EXPERIMENTAL_DELTA_API"] = "true"
         self.process: ServerProcess | None = None
 
     def start(self, timeout: float = 120.0) -> None:
         """Start node and wait for /health (the first start runs the migrations)."""
-        start_file = UNLEASH_DIR / "zwobs-start.mjs"
+        # Named by content: trees with another version of it share .cache/unleash safely.
+        digest = hashlib.sha256(_START_FILE.encode()).hexdigest()[:12]
+        start_file = UNLEASH_DIR / f"zwobs-start-{digest}.mjs"
         if not start_file.exists() or start_file.read_text() != _START_FILE:
             # Atomic: another test session in the same tree may be starting Unleash too.
             fd, tmp = tempfile.mkstemp(dir=UNLEASH_DIR, suffix=".mjs")
@@ -151,6 +190,7 @@ def start_unleash(
     auth: str = "none",
     admin_token: str | None = None,
     backend_token: str | None = None,
+    delta_api: bool = False,
 ) -> Unleash:
     """Create ``database`` (must not exist: init tokens only apply to an empty one) and start."""
     if not (UNLEASH_DIR / "node_modules" / "unleash-server").exists():
@@ -159,7 +199,13 @@ def start_unleash(
         )
     postgres.create_database(database)
     server = Unleash(
-        postgres, database, log, auth=auth, admin_token=admin_token, backend_token=backend_token
+        postgres,
+        database,
+        log,
+        auth=auth,
+        admin_token=admin_token,
+        backend_token=backend_token,
+        delta_api=delta_api,
     )
     server.start()
     return server

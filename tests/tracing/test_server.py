@@ -277,6 +277,59 @@ def test_api_only_passes_incoming_context_through_without_recording() -> None:
     assert result.stdout.strip() == "ok"
 
 
+_API_ONLY_NO_CONTEXT = """
+import asyncio
+from opentelemetry import baggage, context, trace
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+import zwobs
+from zwobs.tracing.client import inject_headers
+
+attached = []
+real_attach = context.attach
+context.attach = lambda ctx: attached.append(ctx) or real_attach(ctx)
+seen = []
+
+async def handler(request):
+    span = trace.get_current_span()
+    seen.append((span.get_span_context().is_valid, baggage.get_baggage("tenant"), inject_headers()))
+    return PlainTextResponse("ok")
+
+app = zwobs.instrument(Starlette(routes=[Route("/x", handler)]), service="svc")
+
+async def call(headers):
+    scope = {"type": "http", "method": "GET", "path": "/x", "root_path": "", "headers": headers,
+             "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 8000)}
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+    async def send(message):
+        pass
+    await app(scope, receive, send)
+
+asyncio.run(call([(b"host", b"a"), (b"user-agent", b"b")]))
+assert attached == [], attached
+assert seen[-1] == (False, None, {}), seen
+asyncio.run(call([(b"baggage", b"tenant=acme")]))
+assert len(attached) == 1 and seen[-1][1] == "acme", seen
+assert "baggage" in seen[-1][2], seen
+print("ok")
+"""
+
+
+def test_api_only_request_without_trace_context_attaches_nothing_and_looks_the_same() -> None:
+    """Fresh interpreter, no SDK: no context work at all, yet the handler sees what it saw."""
+    result = subprocess.run(
+        [sys.executable, "-c", _API_ONLY_NO_CONTEXT],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
 class _HeaderPairPropagator(TextMapPropagator):
     """A non-W3C propagator: ``x-trace: <trace id>:<span id>``."""
 

@@ -19,6 +19,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from zwobs.catalog.errors import Issue
+from zwobs.yamlread import node_position
 
 __all__ = [
     "Bool",
@@ -58,7 +59,7 @@ class Context:
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def error(self, node: Node | None, path: str, message: str) -> None:
-        line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        line, column = node_position(node) if node else (1, 1)
         self.issues.append(Issue(self.file, line, column, path, message))
 
     def error_at(self, path: str, message: str) -> None:
@@ -67,7 +68,7 @@ class Context:
         self.issues.append(Issue(self.file, line, column, path, message))
 
     def remember(self, node: Node, path: str) -> None:
-        self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.positions[path] = node_position(node)
 
 
 def _describe(node: Node) -> str:

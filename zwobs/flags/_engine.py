@@ -49,7 +49,7 @@ class Engine:
 
     __slots__ = ("_check_enabled", "_check_variant", "_engine")
 
-    def __init__(self, raw_state: str, origin: str) -> None:
+    def __init__(self, raw_state: str, origin: str, *, private_paths: bool = True) -> None:
         self._engine = _new_engine()
         try:
             warnings = self._engine.take_state(raw_state)
@@ -59,9 +59,11 @@ class Engine:
             _log.warning("%s: some flags may not evaluate as expected: %s", origin, warnings)
         # The engine's private single-call paths skip the impression-event lookup and the
         # usage counting (a second and third call across the FFI boundary per evaluation);
-        # fall back on the public ones if a future engine drops them.
-        self._check_enabled = getattr(self._engine, "_do_is_enabled", None)
-        self._check_variant = getattr(self._engine, "_do_get_variant", None)
+        # fall back on the public ones if a future engine drops them. Every CI run checks
+        # that fallback against the private paths (``private_paths=False``, test_engine.py).
+        found = private_paths
+        self._check_enabled = getattr(self._engine, "_do_is_enabled", None) if found else None
+        self._check_variant = getattr(self._engine, "_do_get_variant", None) if found else None
 
     def is_enabled(self, name: str, context: Mapping[str, Any]) -> bool | None:
         """The engine's answer, or None when it does not know ``name``."""

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO
 
-__all__ = ["REASONS", "FetchError", "Fetched", "fetch_features", "post_json"]
+__all__ = ["MAX_BODY", "REASONS", "FetchError", "Fetched", "fetch_features", "post_json"]
 
 REASONS = (
     "timeout",
@@ -19,6 +19,8 @@ REASONS = (
     "invalid_payload",
 )
 """Every value the ``reason`` label can take (bounded by construction)."""
+MAX_BODY = 64 * 1024 * 1024
+"""Bytes of an answer read at most: a larger one is refused, not buffered (10,000 flags ~ 3 MB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +34,12 @@ class Fetched:
 class FetchError(Exception):
     """A failed fetch: ``reason`` is one of REASONS, ``detail`` is for humans (never a secret)."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, status: int | None = None) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.status = status
+        """The HTTP status when the server answered one (404: no such endpoint)."""
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -65,7 +69,9 @@ def fetch_features(
         request.add_header("If-None-Match", etag)
     try:
         with _opener.open(request, timeout=timeout) as response:
-            body = response.read()
+            body = response.read(MAX_BODY + 1)
+            if len(body) > MAX_BODY:
+                raise FetchError("invalid_payload", f"answer larger than {MAX_BODY} bytes")
             return Fetched(body=body, etag=response.headers.get("ETag"))
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
@@ -75,8 +81,10 @@ def fetch_features(
                 "unauthorized",
                 f"HTTP {exc.code} from the Unleash server: check UNLEASH_API_TOKEN "
                 "(a backend token for this environment)",
+                exc.code,
             ) from None
-        raise FetchError("http_error", f"HTTP {exc.code} from the Unleash server") from None
+        detail = f"HTTP {exc.code} from the Unleash server"
+        raise FetchError("http_error", detail, exc.code) from None
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             raise FetchError("timeout", f"no answer within {timeout:g}s") from None

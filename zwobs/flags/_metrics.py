@@ -3,27 +3,30 @@
 Label values are bounded: a name the flag state does not know is counted as
 ``<unknown>`` and, past a per-process cap of distinct flags, as ``<other>``;
 results are true/false/default or a variant name from the state.
-Readiness, degradation and age are read from the process-wide client at scrape time.
+Readiness, degradation and age are read at scrape time from the clients that export them
+on that registry (the process-wide client on the default one, or a client given its own
+registry); several clients on one registry are summed up truthfully: ready when all are,
+degraded for each reason any of them has, the oldest state's age.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+import weakref
+from collections.abc import Iterable
+from typing import Protocol
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter
+from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from zwobs import names
 from zwobs.flags._fetch import REASONS
+from zwobs.flags.status import FlagStatus
+from zwobs.lifecycle.families import PerRegistry
 
-if TYPE_CHECKING:
-    from zwobs.flags.status import FlagStatus
-
-__all__ = ["FlagMetrics", "flag_metrics"]
+__all__ = ["FlagMetrics", "StatusSource", "flag_metrics"]
 
 MAX_FLAG_LABELS = 1000
 """Distinct ``flag`` label values per process before new ones collapse to ``<other>``."""
@@ -33,30 +36,36 @@ def _strip_total(name: str) -> str:
     return name.removesuffix("_total")
 
 
+class StatusSource(Protocol):
+    def status(self) -> FlagStatus: ...
+
+
 class _StatusCollector(Collector):
-    def __init__(self, status: Callable[[], FlagStatus | None]) -> None:
-        self._status = status
+    def __init__(self) -> None:
+        self.sources: weakref.WeakSet[StatusSource] = weakref.WeakSet()
 
     def collect(self) -> Iterable[Metric]:
-        status = self._status()
-        if status is None:
+        statuses = [source.status() for source in list(self.sources)]
+        if not statuses:
             return
         ready = GaugeMetricFamily(
             names.FLAG_READY, "1 when feature flags answer from the state they are configured for"
         )
-        ready.add_metric([], 1.0 if status.ready else 0.0)
+        ready.add_metric([], 1.0 if all(s.ready for s in statuses) else 0.0)
         degraded = GaugeMetricFamily(
             names.FLAG_DEGRADED,
             "1 when the last flag refresh failed and the last good state is in use",
             labels=[names.LABEL_REASON],
         )
+        codes = {s.reason_code for s in statuses}
         for reason in REASONS:
-            degraded.add_metric([reason], 1.0 if status.reason_code == reason else 0.0)
+            degraded.add_metric([reason], 1.0 if reason in codes else 0.0)
         age = GaugeMetricFamily(
             names.FLAG_STATE_AGE,
             "Seconds since the flag state was last confirmed by the server (0 offline, +Inf never)",
         )
-        age.add_metric([], math.inf if status.state_age is None else status.state_age)
+        ages = [math.inf if s.state_age is None else s.state_age for s in statuses]
+        age.add_metric([], max(ages))
         yield ready
         yield degraded
         yield age
@@ -65,9 +74,7 @@ class _StatusCollector(Collector):
 class FlagMetrics:
     """The counters, with cached children so the hot path costs one dict lookup and one inc."""
 
-    def __init__(
-        self, registry: CollectorRegistry, status: Callable[[], FlagStatus | None]
-    ) -> None:
+    def __init__(self, registry: CollectorRegistry) -> None:
         self._evaluations = Counter(
             _strip_total(names.FLAG_EVALUATIONS),
             "Feature flag evaluations by flag and result",
@@ -82,7 +89,8 @@ class FlagMetrics:
         )
         for reason in REASONS:
             self._failures.labels(reason)
-        registry.register(_StatusCollector(status))
+        self._status = _StatusCollector()
+        registry.register(self._status)
         self._children: dict[tuple[str, str], Counter] = {}
         self._flags: set[str] = set()
         self._lock = threading.Lock()
@@ -107,19 +115,16 @@ class FlagMetrics:
                 self._children[key] = child
             return child
 
+    def export_status(self, source: StatusSource) -> None:
+        """Report ``source``'s readiness, degradation and state age on this registry."""
+        self._status.sources.add(source)
+
+    def withdraw_status(self, source: StatusSource) -> None:
+        self._status.sources.discard(source)
+
     def refresh_failed(self, reason: str) -> None:
         self._failures.labels(reason if reason in REASONS else "http_error").inc()
 
 
-_metrics: FlagMetrics | None = None
-_metrics_lock = threading.Lock()
-
-
-def flag_metrics(status: Callable[[], FlagStatus | None]) -> FlagMetrics:
-    """The process's flag metrics in the default registry, created on first use."""
-    global _metrics  # noqa: PLW0603 - one set of metric families per process
-    if _metrics is None:
-        with _metrics_lock:
-            if _metrics is None:
-                _metrics = FlagMetrics(REGISTRY, status)
-    return _metrics
+flag_metrics: PerRegistry[FlagMetrics] = PerRegistry(FlagMetrics)
+"""``flag_metrics(registry)``: the flag metrics of ``registry`` (default: the global one)."""

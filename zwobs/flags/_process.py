@@ -1,35 +1,19 @@
-"""The process-wide client: built from the environment on first use, or by ``configure``."""
+"""The process-wide client: built from the environment on first use, or by ``configure``.
+
+It is the client whose readiness the default Prometheus registry exports.
+"""
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import Any
 
+from zwobs.env import EnvError, env_bool, env_seconds, env_str
 from zwobs.flags._client import FlagsClient
+from zwobs.flags._metrics import flag_metrics
 from zwobs.flags.errors import FlagsConfigError
+from zwobs.lifecycle.singleton import ProcessSingleton
 
-__all__ = ["client", "configure", "current", "from_env"]
-
-_client: FlagsClient | None = None
-_lock = threading.Lock()
-
-
-def _number(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise FlagsConfigError(f"{name}={raw!r}: expected a positive number of seconds")
-    return value
-
-
-def _truthy(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+__all__ = ["client", "configure", "current", "from_env", "reset"]
 
 
 def from_env(**overrides: Any) -> FlagsClient:
@@ -39,33 +23,47 @@ def from_env(**overrides: Any) -> FlagsClient:
     UNLEASH_APP_NAME / ZWOBS_SERVICE / OTEL_SERVICE_NAME, UNLEASH_ENVIRONMENT /
     ZWOBS_ENVIRONMENT, UNLEASH_REFRESH_INTERVAL, UNLEASH_TIMEOUT, UNLEASH_PROJECT,
     UNLEASH_METRICS_INTERVAL, UNLEASH_DISABLE_METRICS, ZWOBS_FLAGS_FILE (bootstrap),
-    ZWOBS_FLAGS_CACHE_DIR, ZWOBS_FLAGS_SPAN_EVENTS.
+    ZWOBS_FLAGS_CACHE_DIR, ZWOBS_FLAGS_SPAN_EVENTS. Seconds and booleans follow
+    zwobs.env's one rule (``30s``, ``500ms`` or a number; ``true``/``false``).
     """
-    env = os.environ.get
-    settings: dict[str, Any] = {
-        "url": env("UNLEASH_URL") or None,
-        "api_token": env("UNLEASH_API_TOKEN") or None,
-        "app_name": env("UNLEASH_APP_NAME") or env("ZWOBS_SERVICE") or env("OTEL_SERVICE_NAME"),
-        "environment": env("UNLEASH_ENVIRONMENT") or env("ZWOBS_ENVIRONMENT") or "default",
-        "refresh_interval": _number("UNLEASH_REFRESH_INTERVAL", 15.0),
-        "request_timeout": _number("UNLEASH_TIMEOUT", 5.0),
-        "project": env("UNLEASH_PROJECT") or None,
-        "bootstrap": env("ZWOBS_FLAGS_FILE") or None,
-        "cache_dir": env("ZWOBS_FLAGS_CACHE_DIR") or None,
-        "span_events": _truthy("ZWOBS_FLAGS_SPAN_EVENTS"),
-        "send_metrics": not _truthy("UNLEASH_DISABLE_METRICS"),
-        "metrics_interval": _number("UNLEASH_METRICS_INTERVAL", 60.0),
-    }
+    try:
+        settings: dict[str, Any] = {
+            "url": env_str("UNLEASH_URL"),
+            "api_token": env_str("UNLEASH_API_TOKEN"),
+            "app_name": env_str("UNLEASH_APP_NAME")
+            or env_str("ZWOBS_SERVICE")
+            or env_str("OTEL_SERVICE_NAME"),
+            "environment": env_str("UNLEASH_ENVIRONMENT")
+            or env_str("ZWOBS_ENVIRONMENT")
+            or "default",
+            "refresh_interval": env_seconds("UNLEASH_REFRESH_INTERVAL", 15.0),
+            "request_timeout": env_seconds("UNLEASH_TIMEOUT", 5.0),
+            "project": env_str("UNLEASH_PROJECT"),
+            "bootstrap": env_str("ZWOBS_FLAGS_FILE"),
+            "cache_dir": env_str("ZWOBS_FLAGS_CACHE_DIR"),
+            "span_events": env_bool("ZWOBS_FLAGS_SPAN_EVENTS", False),
+            "send_metrics": not env_bool("UNLEASH_DISABLE_METRICS", False),
+            "metrics_interval": env_seconds("UNLEASH_METRICS_INTERVAL", 60.0),
+        }
+    except EnvError as exc:
+        raise FlagsConfigError(str(exc)) from None
     settings.update(overrides)
     return FlagsClient(**settings)
 
 
+def _process_client(**settings: Any) -> FlagsClient:
+    new = from_env(**settings)
+    flag_metrics().export_status(new)
+    return new
+
+
+_process: ProcessSingleton[FlagsClient] = ProcessSingleton(_process_client)
+
+
 def configure(**settings: Any) -> FlagsClient:
     """Replace the process-wide client (environment first, ``settings`` win); returns it."""
-    global _client  # the one process-wide client
-    new = from_env(**settings)
-    with _lock:
-        old, _client = _client, new
+    new = _process_client(**settings)
+    old = _process.replace(new)
     if old is not None:
         old.close()
     return new
@@ -73,16 +71,16 @@ def configure(**settings: Any) -> FlagsClient:
 
 def client() -> FlagsClient:
     """The process-wide client, created from the environment on first use."""
-    global _client  # noqa: PLW0603
-    current_client = _client
-    if current_client is not None:
-        return current_client
-    with _lock:
-        if _client is None:
-            _client = from_env()
-        return _client
+    return _process.get()
 
 
 def current() -> FlagsClient | None:
-    """The process-wide client if one exists (metrics read it without creating one)."""
-    return _client
+    """The process-wide client if one exists (nothing is created)."""
+    return _process.current()
+
+
+def reset() -> None:
+    """Close and forget the process-wide client (tests): the next use builds a new one."""
+    old = _process.replace(None)
+    if old is not None:
+        old.close()

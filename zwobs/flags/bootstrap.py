@@ -12,7 +12,10 @@ saved server answer looks like), or a small YAML for hand-written defaults::
       constraints: [{contextName: environment, operator: IN, values: [production]}]
       variants: [{name: blue, payload: "#00f"}, {name: green, weight: 2}]
 
-A YAML file may also hold the Unleash format (a top-level ``features`` list).
+A variant's ``payload`` is text, a mapping or list (sent as JSON), or Unleash's own shape
+``{type: string|json|csv|number, value: ...}``. A YAML file may also hold the Unleash format
+(a top-level ``features`` list) or a delta-API document (an ``events`` list). Files are read
+through zwobs.yamlread: bounded in size and in alias expansion, errors with file:line.
 """
 
 from __future__ import annotations
@@ -20,14 +23,22 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
 
+from zwobs.flags._delta import apply_events, is_delta
+from zwobs.flags._json import loads
 from zwobs.flags.errors import FlagsConfigError
+from zwobs.yamlread import YamlInputError, compose_documents, load_documents, read_text
 
 __all__ = ["load_bootstrap", "parse_simple", "payload_from_mapping"]
 
+MAX_BYTES: Final = 32 * 1024 * 1024
+"""A bootstrap file larger than this is refused before parsing (10,000 flags are ~10 MB)."""
+MAX_NODES: Final = 2_000_000
+"""YAML nodes per file with aliases expanded: an alias bomb is refused, never expanded."""
+_PAYLOAD_TYPES = frozenset({"string", "json", "csv", "number"})
 _SIMPLE_KEYS = frozenset(
     {"enabled", "rollout", "stickiness", "group_id", "constraints", "variants", "description"}
 )
@@ -37,32 +48,31 @@ def load_bootstrap(path: str | Path) -> dict[str, Any]:
     """Read a bootstrap file into an Unleash features payload; FlagsConfigError on any problem."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FlagsConfigError(f"{file}: cannot read the flags file: {exc.strerror}") from None
-    if file.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FlagsConfigError(f"{file}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-        return _as_payload(data, str(file), lines={})
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise FlagsConfigError(f"{file}{line}: invalid YAML: {problem}") from None
-    return _as_payload(data, str(file), lines=_key_lines(node))
+        text = read_text(file, max_bytes=MAX_BYTES)
+        if file.suffix.lower() == ".json":
+            try:
+                data = loads(text)
+            except json.JSONDecodeError as exc:
+                raise FlagsConfigError(f"{file}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+            except ValueError as exc:
+                raise FlagsConfigError(f"{file}: invalid JSON: {exc}") from None
+            return _as_payload(data, str(file), lines={})
+        nodes = compose_documents(text, str(file), max_nodes=MAX_NODES)
+        if len(nodes) > 1:
+            raise FlagsConfigError(f"{file}: expected one YAML document, got {len(nodes)}")
+        values = load_documents(text, str(file), max_nodes=MAX_NODES)
+    except YamlInputError as exc:
+        raise FlagsConfigError(str(exc)) from None
+    data = values[0] if values else None
+    return _as_payload(data, str(file), lines=_key_lines(nodes[0] if nodes else None))
 
 
-def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+def _key_lines(node: Node | None) -> dict[str, int]:
     """Line of each top-level key (and of each key under ``flags:``), for error messages."""
     lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, MappingNode):
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
+            if isinstance(key, ScalarNode):
                 lines[str(key.value)] = key.start_mark.line + 1
                 if key.value == "flags":
                     lines.update(_key_lines(value))
@@ -79,6 +89,8 @@ def _as_payload(data: Any, origin: str, *, lines: Mapping[str, int]) -> dict[str
         return {"version": 2, "features": []}
     if isinstance(data, dict) and "features" in data:
         return data
+    if is_delta(data):
+        return apply_events({"features": []}, data, origin)
     if isinstance(data, dict) and isinstance(data.get("flags"), dict):
         data = data["flags"]
     return parse_simple(data, origin, lines=lines)
@@ -109,7 +121,7 @@ def _percent(value: Any, where: str) -> int:
     except ValueError:
         number = -1.0
     if isinstance(value, bool) or not 0 <= number <= 100 or number != int(number):
-        raise FlagsConfigError(f"{where}: expected a whole percentage 0-100, got {value!r}")
+        raise FlagsConfigError(f"{where}: expected a whole percentage 0-100, got {_shown(value)}")
     return int(number)
 
 
@@ -122,7 +134,7 @@ def _feature(name: str, spec: Any, where: str) -> dict[str, Any]:
         spec = {"rollout": _percent(spec, where)}
     if not isinstance(spec, dict):
         raise FlagsConfigError(
-            f"{where}: expected on, off, a rollout like '25%', or a mapping; got {spec!r}"
+            f"{where}: expected on, off, a rollout like '25%', or a mapping; got {_shown(spec)}"
         )
     unknown = sorted(set(map(str, spec)) - _SIMPLE_KEYS)
     if unknown:
@@ -132,7 +144,9 @@ def _feature(name: str, spec: Any, where: str) -> dict[str, Any]:
         )
     enabled = spec.get("enabled", True)
     if not isinstance(enabled, bool):
-        raise FlagsConfigError(f"{where}: field 'enabled': expected true or false, got {enabled!r}")
+        raise FlagsConfigError(
+            f"{where}: field 'enabled': expected true or false, got {_shown(enabled)}"
+        )
     rollout = _percent(spec.get("rollout", 100), f"{where}: field 'rollout'")
     stickiness = spec.get("stickiness", "default")
     if not isinstance(stickiness, str) or not stickiness:
@@ -193,9 +207,24 @@ def _variants(raw: Any, stickiness: str, where: str) -> list[dict[str, Any]]:
             "stickiness": stickiness,
         }
         if payload is not None:
-            if isinstance(payload, dict | list):
-                variant["payload"] = {"type": "json", "value": json.dumps(payload)}
-            else:
-                variant["payload"] = {"type": "string", "value": str(payload)}
+            variant["payload"] = _payload(payload)
         out.append(variant)
     return out
+
+
+def _payload(payload: Any) -> dict[str, str]:
+    """A variant payload as Unleash holds it: ``{type, value}`` with a text value."""
+    if isinstance(payload, dict) and set(payload) == {"type", "value"}:
+        kind, value = payload["type"], payload["value"]
+        if kind in _PAYLOAD_TYPES:  # Unleash's own shape, as in its exports
+            text = value if isinstance(value, str) else json.dumps(value)
+            return {"type": kind, "value": text}
+    if isinstance(payload, dict | list):
+        return {"type": "json", "value": json.dumps(payload)}
+    return {"type": "string", "value": str(payload)}
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters: an error message never echoes a whole file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

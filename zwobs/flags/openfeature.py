@@ -17,10 +17,15 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from openfeature.evaluation_context import EvaluationContext
-from openfeature.exception import ErrorCode
-from openfeature.flag_evaluation import FlagResolutionDetails, FlagValueType, Reason
-from openfeature.provider import AbstractProvider, Metadata
+from zwobs.extras import missing_extra
+
+try:
+    from openfeature.evaluation_context import EvaluationContext
+    from openfeature.exception import ErrorCode
+    from openfeature.flag_evaluation import FlagResolutionDetails, FlagValueType, Reason
+    from openfeature.provider import AbstractProvider, Metadata
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "openfeature", "the OpenFeature provider") from None
 
 from zwobs.flags import _overrides
 from zwobs.flags._client import FlagsClient

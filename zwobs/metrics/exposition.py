@@ -1,28 +1,30 @@
-"""The /metrics endpoint: format negotiation, gzip, and multiprocess aggregation."""
+"""The /metrics endpoint: format negotiation, gzip, and multiprocess aggregation of live workers."""
 
 from __future__ import annotations
 
 import gzip
-import os
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import choose_encoder, gzip_accepted
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope, Send
+
+from zwobs.env import env_str
+from zwobs.metrics.multiprocess import forget_dead_workers
+from zwobs.metrics.workers import CENSUS
 
 __all__ = ["render_metrics", "serve_metrics"]
-
-Scope = MutableMapping[str, Any]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-
-_MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def _registry_to_expose(registry: CollectorRegistry) -> CollectorRegistry:
     # In multiprocess mode each worker writes its own files; any worker reads them all.
-    if os.environ.get(_MULTIPROC_ENV):
+    directory = env_str("PROMETHEUS_MULTIPROC_DIR")
+    if directory is None:
+        CENSUS.check()
+    else:
+        forget_dead_workers(Path(directory))
         aggregated = CollectorRegistry()
         MultiProcessCollector(aggregated)  # type: ignore[no-untyped-call]
         return aggregated

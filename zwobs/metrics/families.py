@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
 
 from zwobs import names
+from zwobs.metrics.multiprocess import claim_own_files
 
 __all__ = ["HttpMetrics", "http_metrics"]
 
@@ -46,6 +47,7 @@ def http_metrics(
     """The families in ``registry`` (default: the global one), declared on first use."""
     registry = REGISTRY if registry is None else registry
     buckets = tuple(float(b) for b in latency_buckets)
+    claim_own_files()
     with _lock:
         known = _by_registry.get(id(registry))
         if known is not None:

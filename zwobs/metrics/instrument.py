@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Sequence
 from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry
 
 from zwobs import names
+from zwobs.env import EnvError, env_bool, env_list, env_str
 from zwobs.metrics.families import http_metrics
 from zwobs.metrics.middleware import MetricsMiddleware, PathLabel
 from zwobs.metrics.routes import RouteTemplates
@@ -24,27 +24,20 @@ _UNKNOWN = "unknown"
 
 
 def _service_from_env() -> str | None:
-    return os.environ.get("ZWOBS_SERVICE") or os.environ.get("OTEL_SERVICE_NAME") or None
+    return env_str("ZWOBS_SERVICE") or env_str("OTEL_SERVICE_NAME")
 
 
 def _buckets_from_env() -> tuple[float, ...] | None:
-    raw = os.environ.get("ZWOBS_LATENCY_BUCKETS")
-    if not raw:
+    parts = env_list("ZWOBS_LATENCY_BUCKETS")
+    if not parts:
         return None
     try:
-        buckets = tuple(sorted(float(part) for part in raw.split(",") if part.strip()))
+        return tuple(sorted(float(part) for part in parts))
     except ValueError:
-        raise ValueError(
-            f"ZWOBS_LATENCY_BUCKETS={raw!r}: expected comma-separated seconds, e.g. 0.1,0.5,1"
+        raise EnvError(
+            f"ZWOBS_LATENCY_BUCKETS={','.join(parts)!r}: expected comma-separated seconds, "
+            "e.g. 0.1,0.5,1"
         ) from None
-    return buckets
-
-
-def _flag_from_env(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
 def instrument(
@@ -82,8 +75,8 @@ def instrument(
     metrics = http_metrics(registry, buckets)
     metrics.build_info.labels(
         service,
-        version or os.environ.get("ZWOBS_VERSION") or _UNKNOWN,
-        commit or os.environ.get("ZWOBS_COMMIT") or _UNKNOWN,
+        version or env_str("ZWOBS_VERSION") or _UNKNOWN,
+        commit or env_str("ZWOBS_COMMIT") or _UNKNOWN,
     ).set(1)
     excluded = set(excluded_paths)
     app.add_middleware(
@@ -94,7 +87,7 @@ def instrument(
         metrics_path=metrics_path,
         excluded_paths=excluded,
         path_label=path_label,
-        tracing=_flag_from_env("ZWOBS_TRACING", True) if tracing is None else tracing,
+        tracing=env_bool("ZWOBS_TRACING", True) if tracing is None else tracing,
     )
     state.zwobs_service = service
     return app

@@ -11,25 +11,22 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Collection, MutableMapping
-from typing import Any
+from collections.abc import Callable, Collection
 
 from opentelemetry import trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zwobs import names
 from zwobs.context import bind_scope, unbind_scope
+from zwobs.env import env_str
 from zwobs.metrics.exposition import serve_metrics
 from zwobs.metrics.families import HttpMetrics
 from zwobs.metrics.routes import RouteTemplates
+from zwobs.metrics.series import Series, adder
+from zwobs.metrics.workers import CENSUS
 from zwobs.tracing.server import ServerSpan, finish_span, start_span
 
 __all__ = ["MetricsMiddleware", "PathLabel"]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PathLabel = Callable[[Scope, str], str]
 """Optional hook: (scope, route template) -> the ``path`` label to record."""
@@ -92,19 +89,20 @@ class MetricsMiddleware:
         self._excluded = frozenset(excluded_paths)
         self._path_label = path_label
         self._tracing = tracing
-        self._exemplars = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+        self._exemplars = env_str("PROMETHEUS_MULTIPROC_DIR") is None
         self._in_progress = {
-            method: metrics.in_progress.labels(service, method)
+            method: adder(metrics.in_progress.labels(service, method))
             for method in (*names.KNOWN_METHODS, names.OTHER_METHOD)
         }
-        self._children: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
-        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._series: dict[tuple[str, str, int], Series] = {}
         self._reported: set[str] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if not CENSUS.announced:
+            CENSUS.announce(scope.get("server"))
         path = scope["path"]
         if path == self._metrics_path:
             await serve_metrics(scope, send, self._metrics.registry)
@@ -118,13 +116,13 @@ class MetricsMiddleware:
             method = names.OTHER_METHOD
         start_perf = time.perf_counter_ns()
         exchange = _Exchange(method, scope.get("root_path", ""), time.time_ns())
-        self._in_progress[method].inc()
+        self._in_progress[method](1)
         if self._tracing:
             try:
-                exchange.span = start_span(scope, method, exchange.start_ns)  # type: ignore[arg-type]
+                exchange.span = start_span(scope, method, exchange.start_ns)
             except Exception as exc:
                 self._report("start_span", exc)
-        scope_token = bind_scope(scope)  # type: ignore[arg-type]
+        scope_token = bind_scope(scope)
 
         async def receive_counting() -> Message:
             message = await receive()
@@ -138,7 +136,9 @@ class MetricsMiddleware:
         async def send_observing(message: Message) -> None:
             kind = message["type"]
             if kind == "http.response.start":
-                exchange.status = message["status"]
+                # A response begun after the client left reaches nobody: FastAPI answers
+                # a body cut short with 400, but the client closed the request (499).
+                exchange.status = _DISCONNECTED if exchange.disconnected else message["status"]
                 self._resolve_path(scope, exchange)
             elif kind == "http.response.body":
                 exchange.response_bytes += len(message.get("body", b""))
@@ -163,9 +163,12 @@ class MetricsMiddleware:
             raise
         else:
             if exchange.end_ns == 0:
-                # The app returned without completing a response.
-                if exchange.status is None:
-                    exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
+                # The app returned without completing a response: Starlette stops a stream
+                # whose client left (uvicorn's ASGI 2.3), a 200 that reached nobody in full.
+                if exchange.disconnected:
+                    exchange.status = _DISCONNECTED
+                elif exchange.status is None:
+                    exchange.status = _SERVER_ERROR
                 self._finish(scope, exchange, start_perf)
         finally:
             unbind_scope(scope_token)
@@ -177,7 +180,7 @@ class MetricsMiddleware:
 
     def _resolve_path(self, scope: Scope, exchange: _Exchange) -> None:
         try:
-            template = self._routes.template(scope, exchange.entry_root)  # type: ignore[arg-type]
+            template = self._routes.template(scope, exchange.entry_root)
         except Exception as exc:
             self._report("route template", exc)
             template = names.UNMATCHED_PATH
@@ -199,7 +202,7 @@ class MetricsMiddleware:
         duration_ns = time.perf_counter_ns() - start_perf
         exchange.end_ns = exchange.start_ns + duration_ns
         status = exchange.status if exchange.status is not None else _SERVER_ERROR
-        self._in_progress[exchange.method].dec()
+        self._in_progress[exchange.method](-1)
         if exchange.path is None:
             self._resolve_path(scope, exchange)
         path = exchange.path or names.UNMATCHED_PATH
@@ -218,26 +221,19 @@ class MetricsMiddleware:
 
     def _record(self, exchange: _Exchange, path: str, status: int, seconds: float) -> None:
         method = exchange.method
-        children = self._children.get((method, path))
-        if children is None:
+        series = self._series.get((method, path, status))
+        if series is None:
             labels = (self._service, method, path)
             metrics = self._metrics
-            children = (
+            series = Series(
+                metrics.requests.labels(*labels, str(status)),
                 metrics.duration.labels(*labels),
                 metrics.request_size.labels(*labels),
                 metrics.response_size.labels(*labels),
             )
-            self._children[(method, path)] = children
-        counter = self._counters.get((method, path, status))
-        if counter is None:
-            counter = self._metrics.requests.labels(self._service, method, path, str(status))
-            self._counters[(method, path, status)] = counter
-        duration, request_size, response_size = children
+            self._series[(method, path, status)] = series
         exemplar = self._exemplar(exchange) if self._exemplars else None
-        counter.inc(1, exemplar)
-        duration.observe(seconds, exemplar)
-        request_size.observe(exchange.request_bytes)
-        response_size.observe(exchange.response_bytes)
+        series.record(seconds, exchange.request_bytes, exchange.response_bytes, exemplar)
 
     @staticmethod
     def _exemplar(exchange: _Exchange) -> dict[str, str] | None:

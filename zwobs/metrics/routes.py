@@ -14,12 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from starlette.routing import BaseRoute, Host, Mount, compile_path
+from starlette.types import Scope
 
 from zwobs import names
 
 __all__ = ["RouteTemplates"]
-
-Scope = dict[str, Any]
 
 _MOUNT_SUFFIX = "/{path}"
 

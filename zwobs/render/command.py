@@ -1,12 +1,15 @@
 """``zwobs render``: catalog -> files, or ``--check`` for drift (the CI gate).
 
 Exit codes: 0 written / up to date, 1 drift (``--check``: every differing, missing or
-stale file is named), 2 invalid catalog, unknown output or a file that cannot be written.
+stale file is named), 2 invalid catalog, unknown output, a file that cannot be written, or
+a requested output whose extra is not installed (nothing is written or checked then: a
+core install renders alerts, rollouts and policies; dashboards need ``zwobs[render]``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -15,7 +18,16 @@ from typing import TextIO
 
 from zwobs.catalog import CatalogError, load_catalog
 from zwobs.catalog.command import report_catalog_error
-from zwobs.render import FORMATS, LAYERS, RenderError, RenderOptions, generator_names, render_all
+from zwobs.extras import MissingExtraError
+from zwobs.render import (
+    FORMATS,
+    GENERATORS,
+    LAYERS,
+    RenderError,
+    RenderOptions,
+    generator_names,
+    render_all,
+)
 from zwobs.render.files import check_tree, write_tree
 
 __all__ = ["configure"]
@@ -70,6 +82,11 @@ def _render(args: argparse.Namespace) -> int:
         progress.close()
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except MissingExtraError as error:
+        progress.close()
+        available = ",".join(_installed_outputs())
+        print(f"error: {error}; without it: --only {available}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     if args.check:
         progress.close()
@@ -102,6 +119,18 @@ def _render(args: argparse.Namespace) -> int:
         f" {report.unchanged} unchanged, {len(report.removed)} stale removed"
     )
     return 0
+
+
+def _installed_outputs() -> list[str]:
+    """The outputs whose generators import with the extras installed here."""
+    installed = []
+    for directory, spec in GENERATORS:
+        try:
+            importlib.import_module(spec.partition(":")[0])
+        except MissingExtraError:
+            continue
+        installed.append(directory)
+    return installed
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -13,20 +13,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grafana_foundation_sdk.builders import dashboard as gdb
-from grafana_foundation_sdk.builders import prometheus as gprom
-from grafana_foundation_sdk.builders import stat as gstat
-from grafana_foundation_sdk.builders import table as gtable
-from grafana_foundation_sdk.builders import timeseries as gts
-from grafana_foundation_sdk.builders.common import (
-    GraphThresholdsStyleConfig,
-    ReduceDataOptions,
-    VizLegendOptions,
-)
-from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models import common as gcommon
-from grafana_foundation_sdk.models import dashboard as gmodel
-from grafana_foundation_sdk.models import prometheus as gpmodel
+from zwobs.extras import missing_extra
+
+try:
+    from grafana_foundation_sdk.builders import dashboard as gdb
+    from grafana_foundation_sdk.builders import prometheus as gprom
+    from grafana_foundation_sdk.builders import stat as gstat
+    from grafana_foundation_sdk.builders import table as gtable
+    from grafana_foundation_sdk.builders import timeseries as gts
+    from grafana_foundation_sdk.builders.common import (
+        GraphThresholdsStyleConfig,
+        ReduceDataOptions,
+        VizLegendOptions,
+    )
+    from grafana_foundation_sdk.cog.encoder import JSONEncoder
+    from grafana_foundation_sdk.models import common as gcommon
+    from grafana_foundation_sdk.models import dashboard as gmodel
+    from grafana_foundation_sdk.models import prometheus as gpmodel
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "render", "rendering dashboards") from None
 
 __all__ = [
     "DATASOURCE",

@@ -10,8 +10,8 @@ Why this shape (see the README section "Catalog and alert rules"):
   poisoned by 0/0.
 * Long windows are sums of non-overlapping 5m tiles (``sum_over_time(x[W:5m])``) of the
   5m rates: ratios of counts, never averages of ratios.
-* Burn-rate factors are scaled to each SLO period; an SLO alert needs a minimum number of
-  requests in its long window (the traffic guard).
+* Burn-rate windows and factors come from the period's table (zwobs/slo.py); an SLO alert
+  needs a minimum number of requests in its long window (the traffic guard).
 * With a catalog ``topology`` (see the README section "Fleet topology") the 5m rates are
   recorded per (service, location) next to the raw series (the *edge* layer); everything
   else reads recorded series only (the *global* layer): HighErrorRate, HighLatency and the

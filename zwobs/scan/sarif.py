@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zwobs.version import VERSION
+
 from .gate import Assessed, Status
 from .model import Severity
 from .outcome import ScanOutcome
@@ -125,7 +127,7 @@ def render_sarif(outcome: ScanOutcome) -> str:
                 "tool": {
                     "driver": {
                         "name": "zwobs",
-                        "semanticVersion": "0.1.0",
+                        "semanticVersion": VERSION,
                         "rules": rules,
                     }
                 },

@@ -12,10 +12,10 @@ ZWOBS_SECRET_<PATH>__<KEY> variables, so no server is needed for the demo or tes
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import overload
 
+from zwobs.lifecycle.singleton import ProcessSingleton
 from zwobs.secrets.aio import AsyncSecretsClient
 from zwobs.secrets.auth import AppRoleAuth, Auth, KubernetesAuth, LoginResult, TokenAuth
 from zwobs.secrets.client import SecretsClient
@@ -59,12 +59,10 @@ __all__ = [
 ]
 
 
-class _Default:
-    """The process-wide client and the embedded default file (set by ``configure``)."""
-
-    lock = threading.Lock()
-    client: SecretsClient | None = None
-    file: Path | None = None
+_default_file: Path | None = None
+_process: ProcessSingleton[SecretsClient] = ProcessSingleton(
+    lambda: SecretsClient.from_env(file=_default_file)
+)
 
 
 def configure(*, file: Path | None = None) -> None:
@@ -72,16 +70,13 @@ def configure(*, file: Path | None = None) -> None:
 
     Call it before the first read; a client already built keeps its configuration.
     """
-    with _Default.lock:
-        _Default.file = file
+    global _default_file  # noqa: PLW0603 - the process-wide default, read on first use
+    _default_file = file
 
 
 def client() -> SecretsClient:
     """The process-wide client, built from the environment on first use."""
-    with _Default.lock:
-        if _Default.client is None:
-            _Default.client = SecretsClient.from_env(file=_Default.file)
-        return _Default.client
+    return _process.get()
 
 
 @overload

@@ -49,11 +49,24 @@ def _from_auth_block(response: Any) -> LoginResult:
     )
 
 
+MAX_CREDENTIAL_BYTES = 64 * 1024
+"""A secret_id or service-account JWT is a few KB; a larger file (say /dev/zero) is refused."""
+
+
 def _read_credential_file(path: Path, what: str) -> SecretValue:
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CREDENTIAL_BYTES + 1)
     except OSError as exc:
         raise SecretConfigError(f"{what} file {path}: cannot read it ({exc.strerror})") from None
+    if len(raw) > MAX_CREDENTIAL_BYTES:
+        raise SecretConfigError(
+            f"{what} file {path}: larger than {MAX_CREDENTIAL_BYTES} bytes, not a credential"
+        )
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise SecretConfigError(f"{what} file {path}: expected UTF-8 text") from None
     if not text:
         raise SecretConfigError(f"{what} file {path}: expected a credential, the file is empty")
     return SecretValue(text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -49,6 +49,18 @@ class Backend(Protocol):
         ...
 
     def token_expires_at(self) -> float | None: ...
+
+    def revoke(self, lease_id: str) -> None:
+        """End a lease now (its credentials stop working); a store without leases does nothing."""
+        ...
+
+    def observe(self, callback: Callable[[str], None]) -> None:
+        """Have ``callback(result)`` called for each login or token renewal (metrics)."""
+        ...
+
+    def after_fork(self) -> None:
+        """In a forked child: own locks and connections (the parent's are not ours)."""
+        ...
 
     def close(self) -> None: ...
 

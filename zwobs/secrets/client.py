@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,6 +21,8 @@ from typing import Any, overload
 
 from prometheus_client import CollectorRegistry
 
+from zwobs.lifecycle import forks
+from zwobs.lifecycle.schedule import WARN_EVERY, renew_point
 from zwobs.secrets.backend import Backend, normalize_path
 from zwobs.secrets.config import SecretsConfig
 from zwobs.secrets.errors import (
@@ -35,14 +35,12 @@ from zwobs.secrets.errors import (
 from zwobs.secrets.filebackend import FileBackend
 from zwobs.secrets.lease import Lease
 from zwobs.secrets.metrics import metrics_for
-from zwobs.secrets.retry import backoff_delay, renew_point
 from zwobs.secrets.value import SecretData, SecretValue, pick
 
 __all__ = ["SecretsClient"]
 
 _log = logging.getLogger("zwobs.secrets")
 _Key = tuple[str, int | None]
-_WARN_EVERY = 30.0
 
 
 @dataclass
@@ -105,21 +103,17 @@ class SecretsClient:
         self._thread: threading.Thread | None = None
         self._metrics = metrics_for(registry)
         self._metrics.register(self)
-        observe = getattr(self.backend, "observe", None)
-        if observe is not None:
-            observe(lambda result: self._count("token", result))
-        _LIVE.add(self)
+        self.backend.observe(lambda result: self._count("token", result))
+        forks.track(self)
 
-    def _after_fork(self) -> None:
+    def after_fork_in_child(self) -> None:
         """In a forked child (gunicorn --preload): fresh locks, connections and upkeep thread."""
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._issue_lock = threading.Lock()
         self._inflight = {}
         had_thread, self._thread = self._thread is not None, None
-        after_fork = getattr(self.backend, "after_fork", None)
-        if after_fork is not None:
-            after_fork()
+        self.backend.after_fork()
         if had_thread:
             self._start()
 
@@ -246,7 +240,7 @@ class SecretsClient:
                 f"{self.max_staleness:.0f}s; not serving it"
             )
         self._count("kv", "stale")
-        if now - entry.warned_at >= _WARN_EVERY:
+        if now - entry.warned_at >= WARN_EVERY:
             entry.warned_at = now
             _log.warning(
                 "secret %s: serving the last good value, %.1fs past its TTL (max staleness %.0fs), "
@@ -259,7 +253,7 @@ class SecretsClient:
         return entry.data
 
     def _retry_delay(self, failures: int) -> float:
-        return 0.1 + backoff_delay(self.config.retry, failures + 1)
+        return self.config.retry.backoff.retry_in(failures)
 
     def _count(self, kind: str, result: str) -> None:
         self._metrics.fetches.labels(kind, result).inc()
@@ -304,7 +298,7 @@ class SecretsClient:
             return lease.renew_at
         if lease.renewable and not lease.final:
             try:
-                granted, renewable = self.backend.renew(lease.lease_id, lease.requested)
+                granted, renewable = self.backend.renew(lease.lease_id, lease.renewal.requested)
             except SecretUnavailableError as exc:
                 self._count("lease", "error")
                 return self._lease_retry(lease, now, str(exc))
@@ -328,20 +322,12 @@ class SecretsClient:
         return lease.renew_at
 
     def _lease_retry(self, lease: Lease, now: float, cause: str) -> float:
-        lease.failures += 1
-        if now - lease.warned_at >= _WARN_EVERY:
-            lease.warned_at = now
+        def warn(failures: int) -> None:
             _log.warning(
-                "lease %s: upkeep failed (%d so far), will retry: %s",
-                lease.path,
-                lease.failures,
-                cause,
+                "lease %s: upkeep failed (%d so far), will retry: %s", lease.path, failures, cause
             )
-        delay = self._retry_delay(lease.failures)
-        if lease.expires_at is not None:
-            delay = min(delay, max(0.05, (lease.expires_at - now) / 3))
-        lease.renew_at = now + delay
-        return lease.renew_at
+
+        return lease.renewal.failed(now, self.config.retry.backoff, warn)
 
     # --- background upkeep -----------------------------------------------------------------
 
@@ -389,7 +375,7 @@ class SecretsClient:
             entry.failures += 1
             entry.cause = _describe(exc)
             entry.retry_at = entry.refresh_at = now + self._retry_delay(entry.failures)
-            if now - entry.refresh_warned_at >= _WARN_EVERY:
+            if now - entry.refresh_warned_at >= WARN_EVERY:
                 entry.refresh_warned_at = now
                 _log.warning(
                     "secret %s: refresh failed (%d so far), will retry: %s",
@@ -460,10 +446,9 @@ class SecretsClient:
             thread.join(timeout=10)
         if revoke_leases:
             for lease in list(self._leases.values()):
-                revoke = getattr(self.backend, "revoke", None)
-                if revoke is not None and lease.lease_id:
+                if lease.lease_id:
                     try:
-                        revoke(lease.lease_id)
+                        self.backend.revoke(lease.lease_id)
                     except Exception as exc:
                         _log.warning("lease %s: revoke failed: %s", lease.path, _describe(exc))
         self.backend.close()
@@ -487,17 +472,6 @@ class SecretsClient:
     ) -> SecretsClient:
         """Vault when VAULT_ADDR is set, else the file/env provider (``file``: default file)."""
         return cls(SecretsConfig.from_env(env, file=file), registry=registry)
-
-
-_LIVE: weakref.WeakSet[SecretsClient] = weakref.WeakSet()
-
-
-def _reinit_after_fork() -> None:
-    for client in list(_LIVE):
-        client._after_fork()
-
-
-os.register_at_fork(after_in_child=_reinit_after_fork)
 
 
 def _result_of(exc: BaseException) -> str:

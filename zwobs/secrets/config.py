@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from zwobs.env import EnvError, env_bool, env_seconds
+from zwobs.lifecycle.schedule import Backoff
 from zwobs.secrets.auth import AppRoleAuth, Auth, KubernetesAuth, TokenAuth
 from zwobs.secrets.errors import SecretConfigError
 from zwobs.secrets.value import SecretValue
@@ -32,6 +34,11 @@ class RetryPolicy:
             raise SecretConfigError(
                 f"retry policy: expected attempts >= 1 and 0 < base <= cap, got {self}"
             )
+
+    @property
+    def backoff(self) -> Backoff:
+        """The shared schedule (zwobs.lifecycle) with this policy's base and cap."""
+        return Backoff(self.base, self.cap)
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,20 @@ class SecretsConfig:
     ) -> SecretsConfig:
         """Read the standard Vault variables plus ZWOBS_* for what Vault has no variable for.
 
-        ``file`` is the embedded default used when ZWOBS_SECRETS_FILE is unset.
+        ``file`` is the embedded default used when ZWOBS_SECRETS_FILE is unset. Booleans and
+        seconds follow zwobs.env's one rule (``30s``, ``5m`` or a number; ``true``/``false``).
         """
+        try:
+            return cls._from_env(env, file)
+        except EnvError as exc:
+            raise SecretConfigError(str(exc)) from None
+
+    @classmethod
+    def _from_env(cls, env: Mapping[str, str] | None, file: Path | None) -> SecretsConfig:
         e = os.environ if env is None else env
         addr = e.get("VAULT_ADDR") or None
         verify: bool | str = True
-        if _flag(e, "VAULT_SKIP_VERIFY"):
+        if env_bool("VAULT_SKIP_VERIFY", False, e):
             verify = False
         elif e.get("VAULT_CACERT"):
             verify = e["VAULT_CACERT"]
@@ -97,27 +112,23 @@ class SecretsConfig:
             kv_mount=e.get("ZWOBS_SECRETS_KV_MOUNT") or "secret",
             verify=verify,
             client_cert=cert,
-            timeout=_seconds(e, "VAULT_CLIENT_TIMEOUT", 5.0),
-            ttl=_seconds(e, "ZWOBS_SECRETS_TTL", DEFAULT_TTL),
-            max_staleness=_seconds(e, "ZWOBS_SECRETS_MAX_STALENESS", DEFAULT_MAX_STALENESS),
-            retry=RetryPolicy(attempts=int(_seconds(e, "ZWOBS_SECRETS_RETRIES", 4))),
+            timeout=env_seconds("VAULT_CLIENT_TIMEOUT", 5.0, e),
+            ttl=env_seconds("ZWOBS_SECRETS_TTL", DEFAULT_TTL, e),
+            max_staleness=env_seconds(
+                "ZWOBS_SECRETS_MAX_STALENESS", DEFAULT_MAX_STALENESS, e, allow_zero=True
+            ),
+            retry=RetryPolicy(attempts=_count(e, "ZWOBS_SECRETS_RETRIES", 4)),
             file=Path(env_file) if env_file else file,
         )
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    text = raw[:-1] if raw.endswith("s") else raw
-    try:
-        return float(text)
-    except ValueError:
-        raise SecretConfigError(f"{name}: expected a number of seconds, got {raw!r}") from None
+    if not raw.isdigit() or int(raw) < 1:
+        raise SecretConfigError(f"{name}={raw!r}: expected a whole number >= 1")
+    return int(raw)
 
 
 def _auth_from_env(env: Mapping[str, str]) -> Auth:

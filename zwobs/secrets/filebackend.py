@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from zwobs.secrets.backend import LeaseGrant, normalize_path
 from zwobs.secrets.errors import SecretConfigError, SecretError, SecretNotFoundError
 from zwobs.secrets.value import SecretData
+from zwobs.yamlread import YamlInputError, load_documents, read_text
 
 __all__ = ["FileBackend", "env_name"]
 
@@ -113,26 +112,34 @@ class FileBackend:
     def token_expires_at(self) -> float | None:
         return None
 
+    def revoke(self, lease_id: str) -> None:
+        return None  # file "leases" never expire: nothing to end
+
+    def observe(self, callback: Callable[[str], None]) -> None:
+        return None  # no token: nothing to report
+
     def close(self) -> None:
         return None
 
 
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""A secrets file is a handful of keys; anything larger is refused before parsing."""
+MAX_FILE_NODES = 100_000
+"""Nodes per document with aliases expanded: an alias bomb is refused, not expanded."""
+
+
 def _parse(file: Path) -> dict[str, dict[str, Any]]:
     try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SecretConfigError(f"secrets file {file}: cannot read it ({exc.strerror})") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        # Never str(exc): PyYAML quotes the offending line, which may hold a secret.
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        text = read_text(file, max_bytes=MAX_FILE_BYTES)
+        docs = load_documents(text, str(file), max_nodes=MAX_FILE_NODES)
+    except YamlInputError as exc:
+        # Position and problem only: PyYAML's own message quotes the line, maybe a secret.
         raise SecretConfigError(
-            f"secrets file {file}, {where}: not valid YAML/JSON ({exc.problem})"
+            f"secrets file {exc.file}, line {exc.line}, column {exc.column}: {exc.message}"
         ) from None
-    except yaml.YAMLError:
-        raise SecretConfigError(f"secrets file {file}: not valid YAML/JSON") from None
+    if len(docs) > 1:
+        raise SecretConfigError(f"secrets file {file}: expected one YAML document, got {len(docs)}")
+    doc = docs[0] if docs else None
     if doc is None:
         return {}
     if not isinstance(doc, dict):

@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from zwobs.lifecycle.schedule import Renewal
 from zwobs.secrets.backend import LeaseGrant
 from zwobs.secrets.errors import SecretNotFoundError, SecretUnavailableError
-from zwobs.secrets.retry import renew_point
 from zwobs.secrets.value import SecretData, SecretValue
 
 __all__ = ["Lease"]
@@ -39,10 +39,8 @@ class Lease(Mapping[str, SecretValue]):
         self._lock = threading.Lock()
         self._callbacks: list[Callable[[Lease], None]] = []
         self.generation = 0
-        self.requested = grant.duration
-        """The duration of the first grant: what each renewal asks for."""
-        self.failures = 0
-        self.warned_at = float("-inf")
+        self.renewal = Renewal()
+        """When to renew and when the credentials expire (shared rule: zwobs.lifecycle)."""
         self.apply(grant, now)
 
     def apply(self, grant: LeaseGrant, now: float) -> None:
@@ -52,12 +50,7 @@ class Lease(Mapping[str, SecretValue]):
             self.lease_id = grant.lease_id
             self.renewable = grant.renewable
             self.duration = grant.duration
-            self.expires_at: float | None = now + grant.duration if grant.duration > 0 else None
-            self.renew_at: float | None = (
-                now + renew_point(grant.duration) if grant.duration > 0 else None
-            )
-            self.final = False
-            self.failures = 0
+            self.renewal.start(grant.duration, now)
             self.generation += 1
             callbacks = list(self._callbacks) if self.generation > 1 else []
         for callback in callbacks:
@@ -69,11 +62,21 @@ class Lease(Mapping[str, SecretValue]):
     def renewed(self, granted: float, renewable: bool, now: float) -> None:
         """Record a renewal; a grant capped below the request means the max TTL is near."""
         with self._lock:
-            self.expires_at = now + granted
             self.renewable = renewable
-            self.final = granted < self.requested * 0.9
-            self.renew_at = now + renew_point(granted)
-            self.failures = 0
+            self.renewal.renewed(granted, now)
+
+    @property
+    def expires_at(self) -> float | None:
+        return self.renewal.expires_at
+
+    @property
+    def renew_at(self) -> float | None:
+        return self.renewal.renew_at
+
+    @property
+    def final(self) -> bool:
+        """True once a renewal came back capped: the next upkeep issues new credentials."""
+        return self.renewal.final
 
     def on_rotate(self, callback: Callable[[Lease], None]) -> None:
         """Call ``callback(lease)`` after new credentials replaced the old ones."""

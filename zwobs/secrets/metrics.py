@@ -7,13 +7,13 @@ the staleness of what is served and the seconds until the token/leases expire.
 from __future__ import annotations
 
 import math
-import threading
 import weakref
 from typing import Final, Protocol
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from zwobs import names
+from zwobs.lifecycle.families import PerRegistry
 
 __all__ = ["KINDS", "RESULTS", "SecretMetrics", "metrics_for"]
 
@@ -73,17 +73,5 @@ class SecretMetrics:
         return min((c.expiry_seconds(kind) for c in list(self._clients)), default=math.inf)
 
 
-_lock = threading.Lock()
-_by_registry: weakref.WeakKeyDictionary[CollectorRegistry, SecretMetrics] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def metrics_for(registry: CollectorRegistry | None = None) -> SecretMetrics:
-    """The one SecretMetrics of ``registry`` (default: the global one), created on first use."""
-    reg = REGISTRY if registry is None else registry
-    with _lock:
-        found = _by_registry.get(reg)
-        if found is None:
-            found = _by_registry[reg] = SecretMetrics(reg)
-        return found
+metrics_for: PerRegistry[SecretMetrics] = PerRegistry(SecretMetrics)
+"""``metrics_for(registry)``: the one SecretMetrics of ``registry`` (default: the global one)."""

@@ -13,11 +13,17 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
-import hvac
-import hvac.exceptions as hx
-import requests
-from hvac.adapters import JSONAdapter
+from zwobs.extras import missing_extra
 
+try:
+    import hvac
+    import hvac.exceptions as hx
+    import requests
+    from hvac.adapters import JSONAdapter
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "secrets", "the Vault/OpenBao backend") from None
+
+from zwobs.lifecycle.schedule import Renewal
 from zwobs.secrets.auth import Auth
 from zwobs.secrets.backend import LeaseGrant, normalize_path
 from zwobs.secrets.config import SecretsConfig
@@ -28,7 +34,6 @@ from zwobs.secrets.errors import (
     SecretPermissionError,
     SecretUnavailableError,
 )
-from zwobs.secrets.retry import backoff_delay, renew_point
 from zwobs.secrets.value import SecretData, SecretValue
 
 __all__ = ["VaultBackend"]
@@ -42,16 +47,52 @@ _RELOGIN_INTERVAL = 2.0
 """At most one re-login per this many seconds when a request is denied (avoids login storms)."""
 
 
+class _NotVaultError(Exception):
+    """The server answered, but not as Vault does (an HTML login page, a proxy, JSON of another
+    shape): treated like an outage, so stale-if-error applies and nothing crashes on it."""
+
+
+def _is_json(response: requests.Response) -> bool:
+    return "json" in response.headers.get("Content-Type", "").lower()
+
+
+def _not_vault(response: requests.Response) -> _NotVaultError:
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+    return _NotVaultError(f"HTTP {response.status_code} answered with {kind}, not Vault's JSON")
+
+
 class _StatusAdapter(JSONAdapter):
-    """hvac's JSON adapter, keeping the HTTP status on the exception (hvac folds 412, 504)."""
+    """hvac's JSON adapter, keeping the HTTP status on the exception (hvac folds 412, 504) and
+    refusing any answer that is not Vault's JSON (hvac hands such a body back as is)."""
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        response = super().request(*args, **kwargs)
+        if isinstance(response, requests.Response):
+            if response.status_code == 204:  # no content: writes, revocations
+                return response
+            raise _not_vault(response)
+        if not isinstance(response, dict):
+            raise _NotVaultError(f"JSON {type(response).__name__}, not a Vault answer object")
+        return response
 
     def _raise_for_error(self, method: str, url: str, response: requests.Response) -> NoReturn:
+        if not _is_json(response) and response.status_code < 500:
+            raise _not_vault(response)  # Vault's own errors are JSON; a 5xx page is an outage
         try:
             super()._raise_for_error(method, url, response)  # type: ignore[misc]
         except hx.VaultError as exc:
             exc.status_code = response.status_code  # type: ignore[attr-defined]
             raise
         raise hx.UnexpectedError(f"HTTP {response.status_code}", method=method, url=url)
+
+
+def _field(body: Any, *keys: str) -> Any:
+    """``body[k1][k2]...``; _NotVaultError when the answer lacks that shape."""
+    for key in keys:
+        if not isinstance(body, dict) or key not in body:
+            raise _NotVaultError(f"the answer has no {'.'.join(keys)!r}: not a Vault answer")
+        body = body[key]
+    return body
 
 
 def _status(exc: BaseException) -> int | None:
@@ -76,6 +117,8 @@ def _reason(exc: BaseException) -> str:
         code = _status(exc)
         head = f"HTTP {code}" if code is not None else type(exc).__name__
         return f"{head}: {text}" if text else head
+    if isinstance(exc, _NotVaultError):
+        return str(exc)
     if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ReadTimeout):
         return f"timeout ({type(exc).__name__})"
     if isinstance(exc, requests.exceptions.ConnectionError):
@@ -119,17 +162,12 @@ class VaultBackend:
         )
         self._lock = threading.RLock()
         self._logged_in = False
-        self._token_ttl = 0.0
-        self._expires_at: float | None = None
-        self._renew_at: float | None = None
+        self._token = Renewal()
         self._renewable = False
-        self._final = False
         self._last_login = float("-inf")
         self._warned_final = False
         self.logins = 0
         self.renewals = 0
-        self._upkeep_failures = 0
-        self._upkeep_warned_at = float("-inf")
         self._observer: Callable[[str], None] = lambda result: None
 
     def observe(self, callback: Callable[[str], None]) -> None:
@@ -144,6 +182,10 @@ class VaultBackend:
             self._last_login = self._clock()
             try:
                 result = self._auth.login(self._client)
+            except (LookupError, TypeError, AttributeError) as exc:
+                self._observer("error")  # the login answer is not Vault's
+                kind = type(exc).__name__
+                raise _NotVaultError(f"the login answer is not Vault's ({kind})") from None
             except Exception as exc:
                 denied = _status(exc) in _AUTH_STATUS or isinstance(exc, SecretError)
                 self._observer("denied" if denied else "error")
@@ -156,22 +198,19 @@ class VaultBackend:
                 raise
             now = self._clock()
             self._client.token = result.token.reveal()
-            self._token_ttl = result.ttl
             self._renewable = result.renewable
-            self._final = False
             self._warned_final = False
-            self._expires_at = now + result.ttl if result.ttl > 0 else None
-            self._renew_at = now + renew_point(result.ttl) if result.ttl > 0 else None
+            self._token.start(result.ttl, now)
             self._logged_in = True
             self.logins += 1
             self._observer("ok")
             _log.info("%s: logged in, token TTL %.0fs", self._auth.describe(), result.ttl)
 
     def _ensure_login(self) -> None:
-        if self._logged_in and (self._expires_at is None or self._clock() < self._expires_at):
+        if self._logged_in and not self._token.expired(self._clock()):
             return
         with self._lock:
-            if self._logged_in and (self._expires_at is None or self._clock() < self._expires_at):
+            if self._logged_in and not self._token.expired(self._clock()):
                 return
             if self._logged_in and not self._auth.can_login:
                 raise SecretPermissionError(
@@ -183,16 +222,16 @@ class VaultBackend:
     def maintain(self, now: float) -> float | None:
         """Renew at ~2/3 TTL; re-login when renewal is impossible, capped, or the token is gone."""
         with self._lock:
-            if not self._logged_in or self._renew_at is None:
+            token = self._token
+            if not self._logged_in or token.renew_at is None:
                 return None
-            if now < self._renew_at:
-                return self._renew_at
-            expired = self._expires_at is not None and now >= self._expires_at
-            if self._renewable and not self._final and not expired:
+            if now < token.renew_at:
+                return token.renew_at
+            expired = token.expired(now)
+            if self._renewable and not token.final and not expired:
                 try:
-                    auth = self._client.auth.token.renew_self(increment=f"{int(self._token_ttl)}s")[
-                        "auth"
-                    ]
+                    increment = f"{int(token.requested)}s"
+                    auth = _field(self._client.auth.token.renew_self(increment=increment), "auth")
                 except Exception as exc:
                     denied = _status(exc) in _AUTH_STATUS
                     self._observer("denied" if denied else "error")
@@ -202,24 +241,20 @@ class VaultBackend:
                 else:
                     self.renewals += 1
                     self._observer("ok")
-                    self._upkeep_failures = 0
                     granted = float(auth.get("lease_duration") or 0)
-                    self._expires_at = now + granted
                     self._renewable = bool(auth.get("renewable"))
                     # Capped below what was asked: the max TTL is near, next time log in again.
-                    self._final = granted < self._token_ttl * 0.9
-                    self._renew_at = now + renew_point(granted)
+                    token.renewed(granted, now)
                     _log.debug(
-                        "token renewed for %.0fs%s", granted, " (max TTL near)" * self._final
+                        "token renewed for %.0fs%s", granted, " (max TTL near)" * token.final
                     )
-                    return self._renew_at
+                    return token.renew_at
             if self._auth.can_login:
                 try:
                     self._login()
                 except Exception as exc:
                     return self._upkeep_retry(now, exc)
-                self._upkeep_failures = 0
-                return self._renew_at
+                return self._token.renew_at
             if not self._warned_final:
                 self._warned_final = True
                 _log.warning(
@@ -228,25 +263,21 @@ class VaultBackend:
                     "expired" if expired else "not renewable or at its max TTL",
                     self._auth.describe(),
                 )
-            self._renew_at = None
+            token.renew_at = None
             return None
 
     def _upkeep_retry(self, now: float, exc: BaseException) -> float:
         """Schedule the next renewal/login attempt with backoff; warn at most every 30 s."""
-        self._upkeep_failures += 1
-        if now - self._upkeep_warned_at >= 30.0:
-            self._upkeep_warned_at = now
+
+        def warn(failures: int) -> None:
             _log.warning(
                 "token upkeep for %s failed (%d so far), will retry: %s",
                 self.addr,
-                self._upkeep_failures,
+                failures,
                 _safe_reason(exc),
             )
-        retry_in = 0.1 + backoff_delay(self._config.retry, self._upkeep_failures + 1)
-        if self._expires_at is not None and now < self._expires_at:
-            retry_in = min(retry_in, max(0.1, (self._expires_at - now) / 3))
-        self._renew_at = now + retry_in
-        return self._renew_at
+
+        return self._token.failed(now, self._config.retry.backoff, warn)
 
     def _session(self) -> requests.Session:
         """Our own session (no urllib3 retries: ours apply); hvac takes TLS settings from it."""
@@ -262,7 +293,7 @@ class VaultBackend:
         self._client.session = self._session()
 
     def token_expires_at(self) -> float | None:
-        return self._expires_at if self._logged_in else None
+        return self._token.expires_at if self._logged_in else None
 
     # --- requests ------------------------------------------------------------------------
 
@@ -297,6 +328,8 @@ class VaultBackend:
                 if not _retryable(exc):
                     raise SecretError(f"{what}: rejected by {self.addr} ({_reason(exc)})") from None
                 attempt = self._retry_or_raise(what, exc, attempt, limit)
+            except _NotVaultError as exc:
+                attempt = self._retry_or_raise(what, exc, attempt, limit)
             except requests.exceptions.SSLError:
                 raise SecretConfigError(
                     f"{what}: TLS verification of {self.addr} failed; set VAULT_CACERT or "
@@ -315,7 +348,7 @@ class VaultBackend:
             raise SecretUnavailableError(
                 f"{what}: {self.addr} unavailable after {attempt} attempt(s) ({_reason(exc)})"
             ) from None
-        delay = backoff_delay(self._config.retry, attempt)
+        delay = self._config.retry.backoff.delay(attempt)
         _log.debug("%s: %s, retry %d in %.2fs", what, _reason(exc), attempt, delay)
         self._sleep(delay)
         return attempt
@@ -326,13 +359,16 @@ class VaultBackend:
         what = f"read {mount}/{path}" + (f" version {version}" if version is not None else "")
 
         def read() -> Any:
-            return self._client.secrets.kv.v2.read_secret_version(
+            body = self._client.secrets.kv.v2.read_secret_version(
                 path, version=version, mount_point=mount, raise_on_deleted_version=True
             )
+            data, metadata = _field(body, "data"), _field(body, "data", "metadata")
+            if not isinstance(data, dict) or not isinstance(metadata, dict):
+                raise _NotVaultError("a KV read answer without data and metadata objects")
+            return data
 
-        body = self._call(what, read, attempts)
-        data = (body or {}).get("data") or {}
-        got = (data.get("metadata") or {}).get("version")
+        data = self._call(what, read, attempts)
+        got = data["metadata"].get("version")
         if version is not None and got != version:
             raise SecretError(f"{what}: the server answered with version {got}, refusing it")
         values = data.get("data")
@@ -345,13 +381,16 @@ class VaultBackend:
         mount = self._config.kv_mount
         plain = {k: v.reveal() if isinstance(v, SecretValue) else v for k, v in data.items()}
 
-        def write() -> Any:
-            return self._client.secrets.kv.v2.create_or_update_secret(
+        def write() -> int:
+            body = self._client.secrets.kv.v2.create_or_update_secret(
                 path, secret=plain, cas=cas, mount_point=mount
             )
+            version = _field(body, "data", "version")
+            if not isinstance(version, int):
+                raise _NotVaultError("a KV write answer without a version number")
+            return version
 
-        body = self._call(f"write {mount}/{path}", write, attempts=1 if cas is not None else None)
-        return int(body["data"]["version"])
+        return self._call(f"write {mount}/{path}", write, attempts=1 if cas is not None else None)
 
     def issue(
         self, path: str, params: Mapping[str, Any] | None, *, attempts: int | None = None
@@ -375,12 +414,15 @@ class VaultBackend:
 
     def renew(self, lease_id: str, increment: float) -> tuple[float, bool]:
         def request() -> Any:
-            return self._client.sys.renew_lease(  # type: ignore[no-untyped-call]
+            body = self._client.sys.renew_lease(  # type: ignore[no-untyped-call]
                 lease_id=lease_id, increment=int(increment)
             )
+            return _field(body, "lease_duration"), _field(body, "renewable")
 
-        body = self._call(f"renew lease {lease_id.rsplit('/', 1)[0]}/...", request, attempts=1)
-        return float(body.get("lease_duration") or 0), bool(body.get("renewable"))
+        granted, renewable = self._call(
+            f"renew lease {lease_id.rsplit('/', 1)[0]}/...", request, attempts=1
+        )
+        return float(granted or 0), bool(renewable)
 
     def revoke(self, lease_id: str) -> None:
         """Revoke a lease now (the credentials stop working), e.g. at shutdown."""

@@ -11,10 +11,25 @@ from opentelemetry.propagators.textmap import TextMapPropagator
 SCHEMA_URL: Final = "https://opentelemetry.io/schemas/1.26.0"
 
 
+_UNKNOWN: Final = object()
+
+
+def _installed() -> object:
+    """The provider set globally so far (None: none yet), read without a call.
+
+    ``trace.get_tracer_provider()`` looks ``OTEL_PYTHON_TRACER_PROVIDER`` up in
+    ``os.environ`` on every call until a provider is set, a failed lookup that
+    costs more than the rest of an API-only request's tracing. Should the API
+    rename its global, every call goes through ``get_tracer_provider()`` again.
+    """
+    return getattr(trace, "_TRACER_PROVIDER", _UNKNOWN)
+
+
 class _TracerCache:
-    __slots__ = ("fields", "propagator", "provider", "recording", "tracer")
+    __slots__ = ("fields", "installed", "propagator", "provider", "recording", "tracer")
 
     def __init__(self) -> None:
+        self.installed: object = _UNKNOWN
         self.provider: object = None
         self.tracer: trace.Tracer = trace.NoOpTracer()
         self.recording = False
@@ -22,11 +37,15 @@ class _TracerCache:
         self.fields: frozenset[bytes] = frozenset()
 
     def get(self) -> tuple[trace.Tracer, bool]:
-        provider = trace.get_tracer_provider()
+        installed = _installed()
+        if installed is self.installed and installed is not _UNKNOWN:
+            return self.tracer, self.recording
+        provider = trace.get_tracer_provider()  # may install one named in the environment
+        self.installed = _installed()
         if provider is not self.provider:
-            from zwobs import __version__
+            from zwobs.version import VERSION
 
-            self.tracer = provider.get_tracer("zwobs", __version__, schema_url=SCHEMA_URL)
+            self.tracer = provider.get_tracer("zwobs", VERSION, schema_url=SCHEMA_URL)
             # Proxy and no-op providers never record: callers skip building attributes.
             self.recording = not isinstance(
                 provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider

@@ -14,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping, MutableMapping
 from typing import Any, Final
 
-import httpx
+from zwobs.extras import missing_extra
+
+try:
+    import httpx
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "tracing", "tracing httpx calls") from None
+
 from opentelemetry import trace
 from opentelemetry.propagate import inject
 from opentelemetry.trace import Status, StatusCode

@@ -11,10 +11,11 @@ and the service name, and never replaces a provider the application set.
 from __future__ import annotations
 
 import logging
-import os
 from typing import TYPE_CHECKING, Final
 
 from opentelemetry import trace
+
+from zwobs.env import env_list, env_str
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import SpanProcessor
@@ -26,7 +27,7 @@ __all__ = ["TracingConfigError", "configure"]
 _log = logging.getLogger("zwobs.tracing")
 
 _ENDPOINT_VARS: Final = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
-_HTTP_PROTOCOLS: Final = ("http/protobuf", "")
+_HTTP_PROTOCOLS: Final = ("http/protobuf", None)
 
 
 class TracingConfigError(ValueError):
@@ -69,7 +70,7 @@ def configure(
     if service:
         resource = resource.merge(Resource({SERVICE_NAME: service}))
     elif str(resource.attributes.get(SERVICE_NAME, "")).startswith("unknown_service"):
-        fallback = os.environ.get("ZWOBS_SERVICE")
+        fallback = env_str("ZWOBS_SERVICE")
         if fallback:
             resource = resource.merge(Resource({SERVICE_NAME: fallback}))
     provider = TracerProvider(resource=resource, sampler=sampler)
@@ -87,16 +88,16 @@ def configure(
 
 
 def _exporter_from_env() -> SpanExporter | None:
-    names = os.environ.get("OTEL_TRACES_EXPORTER", "").strip().lower()
-    if not names:
-        if any(os.environ.get(var) for var in _ENDPOINT_VARS):
+    chosen = [name.lower() for name in env_list("OTEL_TRACES_EXPORTER")]
+    names = ",".join(chosen)
+    if not chosen:
+        if any(env_str(var) for var in _ENDPOINT_VARS):
             return _otlp_exporter()
         _log.info(
             "zwobs tracing: spans are not exported; set OTEL_EXPORTER_OTLP_ENDPOINT "
             "(e.g. http://127.0.0.1:4318) to send them to a collector"
         )
         return None
-    chosen = [name.strip() for name in names.split(",") if name.strip()]
     if chosen == ["none"]:
         return None
     if len(chosen) != 1:
@@ -114,11 +115,9 @@ def _exporter_from_env() -> SpanExporter | None:
 
 
 def _otlp_exporter() -> SpanExporter:
-    protocol = (
-        os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-        or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
-        or ""
-    ).strip()
+    protocol = env_str("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or env_str(
+        "OTEL_EXPORTER_OTLP_PROTOCOL"
+    )
     if protocol not in _HTTP_PROTOCOLS:
         raise TracingConfigError(
             f"OTLP protocol {protocol!r}: zwobs[tracing] ships the http/protobuf exporter; "

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import traceback
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import IO, Any, Final
 
 from opentelemetry import trace
 
+from zwobs.env import env_str
 from zwobs.tracing.server import error_type, span_context_of
 
 __all__ = ["JsonFormatter", "setup_logging"]
@@ -44,9 +44,7 @@ class JsonFormatter(logging.Formatter):
 
     def __init__(self, service: str | None = None) -> None:
         super().__init__()
-        self.service = (
-            service or os.environ.get("OTEL_SERVICE_NAME") or os.environ.get("ZWOBS_SERVICE")
-        )
+        self.service = service or env_str("OTEL_SERVICE_NAME") or env_str("ZWOBS_SERVICE")
 
     def format(self, record: logging.LogRecord) -> str:
         try:

@@ -3,22 +3,26 @@
 The middleware owns the clock: it passes the start and end times as epoch
 nanoseconds (``time.time_ns()``) so the span duration equals the histogram
 observation. Attributes follow the stable HTTP semantic conventions; they are
-only built when an SDK is installed, so with opentelemetry-api alone a request
-costs one header scan, one context attach and nothing else.
+only built when an SDK is installed. With opentelemetry-api alone a request
+costs one header scan; only one that carries trace context (``traceparent``,
+``baggage``...) gets a context attached, so that it reaches logs, exemplars and
+outgoing calls.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Final
+from contextvars import Token
+from typing import Final
 
 from opentelemetry import context, trace
-from opentelemetry.propagate import extract
 from opentelemetry.trace import Status, StatusCode
 from opentelemetry.util.types import AttributeValue
+from starlette.types import Scope
 
 from zwobs import names
 from zwobs.tracing import _tracer
+from zwobs.tracing._extract import extract_bounded
 
 __all__ = [
     "ServerSpan",
@@ -28,8 +32,6 @@ __all__ = [
     "span_context_of",
     "start_span",
 ]
-
-Scope = dict[str, Any]
 
 _DEFAULT_PORTS: Final = {"http": 80, "ws": 80, "https": 443, "wss": 443}
 _DISCONNECTED: Final = int(names.DISCONNECTED_STATUS)
@@ -43,34 +45,43 @@ class ServerSpan:
 
     __slots__ = ("base_name", "span", "token")
 
-    def __init__(self, span: trace.Span, token: object, base_name: str) -> None:
+    def __init__(self, span: trace.Span, token: Token[context.Context], base_name: str) -> None:
         self.span = span
         self.token = token
         self.base_name = base_name
 
     def detach(self) -> None:
         """Restore the caller's context; must run in the task that called ``start_span``."""
-        context.detach(self.token)  # type: ignore[arg-type]
+        context.detach(self.token)
 
 
-def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan:
+def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
     """Start the SERVER span (continuing an incoming trace) and make it current.
 
     ``method`` is the bounded method (``_OTHER`` for an unknown one); the
-    original method is read from the scope.
+    original method is read from the scope. Returns None, having done nothing,
+    when no SDK can record and the request carries no header the propagator
+    reads: there is no span to make and no context to pass on.
     """
     tracer, recording = _tracer.tracer()
     wanted = _tracer.header_fields()
     carrier: dict[str, list[str]] = {}
     host = user_agent = None
-    for key, value in scope.get("headers", ()):
-        if key in wanted:
-            carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
-        elif key == b"host":
-            host = value
-        elif key == b"user-agent":
-            user_agent = value
-    parent = extract(carrier) if carrier else context.get_current()
+    if recording:
+        for key, value in scope.get("headers", ()):
+            if key in wanted:
+                carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
+            elif key == b"host":
+                host = value
+            elif key == b"user-agent":
+                user_agent = value
+    else:
+        for key, value in scope.get("headers", ()):
+            if key in wanted:
+                carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
+        if not carrier:
+            return None
+    parent = extract_bounded(carrier) if carrier else context.get_current()
     base_name = "HTTP" if method == names.OTHER_METHOD else method
     if recording:
         span = tracer.start_span(
@@ -84,7 +95,7 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan:
         )
     else:
         # What the API's no-op tracer returns, without its indirections: the
-        # incoming (or current) span context passed through, not recording.
+        # incoming span context passed through, not recording.
         span = trace.get_current_span(parent)
         if span.is_recording():
             span = trace.NonRecordingSpan(span.get_span_context())

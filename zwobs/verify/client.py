@@ -17,6 +17,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from zwobs.lifecycle.schedule import Backoff
+
 __all__ = ["PrometheusClient", "QueryRejectedError", "Sample", "UnreachableError"]
 
 
@@ -56,6 +58,9 @@ class PrometheusClient:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
+        # The shared schedule without jitter: one gate run retries alone, and its waits are
+        # what its log and tests show (backoff, 2x, 4x, ... for each retry).
+        self._schedule = Backoff(base=backoff, cap=backoff * 2 ** max(0, self.retries - 1))
         self._sleep = sleep
         self._headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if bearer_token:
@@ -82,7 +87,7 @@ class PrometheusClient:
         last = ""
         for attempt in range(self.retries + 1):
             if attempt:
-                self._sleep(self.backoff * 2 ** (attempt - 1))
+                self._sleep(self._schedule.ceiling(attempt))
             request = urllib.request.Request(
                 self.base_url + path,
                 data=body,

@@ -14,6 +14,13 @@ rows), ``fleet.py`` (the overview) and ``base.py`` (the frame they share).
 
 from __future__ import annotations
 
+from zwobs.extras import missing_extra
+
+try:
+    import grafana_foundation_sdk  # noqa: F401  (the render extra, checked once for all modules)
+except ModuleNotFoundError as _missing:
+    raise missing_extra(_missing, "render", "rendering dashboards") from None
+
 from zwobs.catalog.model import Catalog, Rollout
 from zwobs.render import RenderOptions
 from zwobs.render.dashboards.base import FLEET_UID, SERVICE_TAG, dashboard_uid
