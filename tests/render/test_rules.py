@@ -193,3 +193,12 @@ def test_layer_option_renders_the_layer_groups_without_tests() -> None:
         RenderError, match="unknown layer 'middle': expected one of all, edge, global"
     ):
         render_all(catalog, RenderOptions(layer="middle"), only=["alerts"])
+
+
+def test_the_readme_remote_write_filter_keeps_exactly_the_crossing_series() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (regex,) = re.findall(r"regex: (service_location:\S+)", readme)
+    catalog = _located(load_catalog([EXAMPLE]))
+    recorded = {r["record"] for g in fleet_groups(catalog) for r in g["rules"] if "record" in r}
+    kept = {name for name in recorded if re.fullmatch(regex, name)}
+    assert kept == set(crossing_series(catalog))

@@ -517,7 +517,7 @@ class _Builder:
             expected: list[dict[str, Any]] = []
             overall = _Traffic(
                 first.rps + 2 * rps,
-                error_ratio=first.rps / (first.rps + 2 * rps),
+                error_ratio=first.rps * first.error_ratio / (first.rps + 2 * rps),
                 minutes=minutes,
             )
             for slo in avail if burns else ():
@@ -546,6 +546,20 @@ class _Builder:
                     ],
                 }
             ]
+            for slo in avail:
+                # the budget spends the share of all locations' requests that failed
+                left = 1 - overall.error_ratio / slo.error_budget
+                budget = (
+                    f"{names.SLO_BUDGET_REMAINING}{{{names.LABEL_SERVICE}="
+                    f'"{self.service.name}", {names.LABEL_SLO}="{slo.name}"}}'
+                )
+                budgets.append(
+                    {
+                        "expr": f"count(({budget} > {left - 1e-9:.12g}) < {left + 1e-9:.12g})",
+                        "eval_time": evaluate,
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    }
+                )
             cases.append(
                 {
                     "name": f"{self.service.name}: {name}",
