@@ -195,8 +195,8 @@ def test_a_delta_api_document_is_a_bootstrap(tmp_path: Path) -> None:
     [
         ({"events": "x"}, "'events' list"),
         ({"events": [{"type": "renamed"}]}, r"events\[0\]\.type: expected hydration"),
-        ({"events": [{"type": "feature-updated", "feature": 3}]}, "a flag object with a name"),
-        ({"events": [{"type": "segment-updated", "segment": {}}]}, "a segment object with an id"),
+        ({"events": [{"type": "feature-updated", "feature": 3}]}, r"feature: expected an object"),
+        ({"events": [{"type": "segment-updated", "segment": {}}]}, "an object with 'id'"),
         ({"events": [{"type": "hydration", "features": None}]}, "list of objects with 'name'"),
     ],
 )

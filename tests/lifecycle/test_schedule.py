@@ -9,6 +9,7 @@ from zwobs.lifecycle.schedule import (
     WARN_EVERY,
     Backoff,
     Renewal,
+    Throttle,
     jittered,
     poll_delay,
     renew_point,
@@ -66,10 +67,17 @@ def test_a_failed_renewal_retries_with_backoff_but_well_before_expiry() -> None:
 
 
 def test_warnings_about_one_failure_are_throttled() -> None:
-    renewal = Renewal()
-    assert renewal.should_warn(100)
-    assert not renewal.should_warn(100 + WARN_EVERY - 1)
-    assert renewal.should_warn(100 + WARN_EVERY)
+    throttle = Throttle()
+    assert throttle.ready(100)
+    assert not throttle.ready(100 + WARN_EVERY - 1)
+    assert throttle.ready(100 + WARN_EVERY)
+
+
+def test_a_failing_renewal_warns_once_per_throttle_period() -> None:
+    renewal, warned = Renewal(), []
+    for now in (1.0, 2.0, 3.0, 2.0 + WARN_EVERY):
+        renewal.failed(now, Backoff(), warned.append)
+    assert warned == [1, 4]
 
 
 def test_a_failing_poll_doubles_its_interval_up_to_a_minute() -> None:

@@ -112,3 +112,27 @@ def test_token_expiring_during_an_outage_is_replaced_by_a_background_login_after
         wait_until(lambda: backend.logins >= 2, timeout=30, what="background re-login")
         assert client.expiry_seconds("token") > 0
         assert client.get("ro/db", "password", version=1).reveal() == "pw"
+
+
+def test_a_background_login_refused_while_the_store_is_reseeded_is_retried_until_it_works(
+    own_openbao: OpenBao,
+) -> None:
+    """A store back before its auth setup refuses the login: upkeep keeps trying (slowly)
+    instead of giving up until the next foreground read."""
+    role_id, secret_id = str(uuid.uuid4()), str(uuid.uuid4())
+    _seed(own_openbao, role_id, secret_id, "pw")
+    own_openbao.root().write("auth/approle/role/app", token_ttl="2s", token_max_ttl="1h")
+    config = SecretsConfig(
+        addr=own_openbao.addr, auth=AppRoleAuth(role_id, secret_id=SecretValue(secret_id)), ttl=3600
+    )
+    with SecretsClient(config, registry=CollectorRegistry()) as client:
+        client.get("ro/db")
+        backend = client.backend
+        assert isinstance(backend, VaultBackend)
+        own_openbao.root().auth.approle.delete_role("app")  # as if restarted, not yet seeded
+        # The 2 s token expires, renewal fails, then the re-login is refused.
+        wait_until(lambda: not backend._logged_in, timeout=20, what="a refused login")
+        assert backend.logins == 1
+        _seed(own_openbao, role_id, secret_id, "pw")
+        wait_until(lambda: backend.logins >= 2, timeout=30, what="background re-login")
+        assert client.expiry_seconds("token") > 0

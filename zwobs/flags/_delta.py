@@ -31,6 +31,12 @@ def _named(items: Any, key: str, where: str) -> dict[Any, dict[str, Any]]:
     return {item[key]: item for item in items}
 
 
+def _upsert(table: dict[Any, dict[str, Any]], item: Any, key: str, where: str) -> None:
+    if not isinstance(item, dict) or item.get(key) is None:
+        raise _fail(where, f"an object with {key!r}")
+    table[item[key]] = item
+
+
 def apply_events(payload: Mapping[str, Any], data: Any, origin: str) -> dict[str, Any]:
     """``payload`` (a features payload) with the events of the delta document ``data`` applied."""
     events = data.get("events") if isinstance(data, Mapping) else None
@@ -45,17 +51,11 @@ def apply_events(payload: Mapping[str, Any], data: Any, origin: str) -> dict[str
             features = _named(event.get("features"), "name", f"{where}.features")
             segments = _named(event.get("segments") or [], "id", f"{where}.segments")
         elif kind == "feature-updated":
-            feature = event.get("feature")
-            if not isinstance(feature, dict) or not isinstance(feature.get("name"), str):
-                raise _fail(f"{where}.feature", "a flag object with a name")
-            features[feature["name"]] = feature
+            _upsert(features, event.get("feature"), "name", f"{where}.feature")
         elif kind == "feature-removed":
             features.pop(event.get("featureName"), None)
         elif kind == "segment-updated":
-            segment = event.get("segment")
-            if not isinstance(segment, dict) or "id" not in segment:
-                raise _fail(f"{where}.segment", "a segment object with an id")
-            segments[segment["id"]] = segment
+            _upsert(segments, event.get("segment"), "id", f"{where}.segment")
         elif kind == "segment-removed":
             segments.pop(event.get("segmentId"), None)
         else:

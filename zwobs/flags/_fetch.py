@@ -101,7 +101,7 @@ def post_json(url: str, headers: Mapping[str, str], body: bytes, timeout: float)
     request.add_header("Content-Type", "application/json")
     try:
         with _opener.open(request, timeout=timeout) as response:
-            response.read()
+            response.read(MAX_BODY)  # drained, bounded: nothing of it is used
     except urllib.error.HTTPError as exc:
         reason = "unauthorized" if exc.code in (401, 403) else "http_error"
         raise FetchError(reason, f"HTTP {exc.code} from the Unleash server") from None

@@ -1,7 +1,7 @@
 """Flag metrics: evaluations by flag and result, refresh failures, readiness and state age.
 
 Label values are bounded: a name the flag state does not know is counted as
-``<unknown>`` and, past a per-process cap of distinct flags, as ``<other>``;
+``<unknown>`` and, past a cap of distinct flags per registry, as ``<other>``;
 results are true/false/default or a variant name from the state.
 Readiness, degradation and age are read at scrape time from the clients that export them
 on that registry (the process-wide client on the default one, or a client given its own
@@ -29,7 +29,7 @@ from zwobs.lifecycle.families import PerRegistry
 __all__ = ["FlagMetrics", "StatusSource", "flag_metrics"]
 
 MAX_FLAG_LABELS = 1000
-"""Distinct ``flag`` label values per process before new ones collapse to ``<other>``."""
+"""Distinct ``flag`` label values per registry before new ones collapse to ``<other>``."""
 
 
 def _strip_total(name: str) -> str:

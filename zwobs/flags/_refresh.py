@@ -77,7 +77,7 @@ class Refresher:
             try:
                 new = self._fetch()
             except FetchError as exc:
-                self._failed(exc)
+                self.failed(exc)
                 return False
             if new is not None:
                 self.state = new
@@ -97,51 +97,36 @@ class Refresher:
         """The new state, or None when the server says nothing changed."""
         if self._delta is not False:
             try:
-                return self._fetch_delta()
+                return self._fetch_from(self._connection.delta_url(), delta=True)
             except FetchError as exc:
                 if exc.status != 404:
                     raise
                 self._delta, self._etag = False, None
                 _log.info("flags: the Unleash server has no delta API; fetching full states")
-        return self._fetch_full()
+        return self._fetch_from(self._connection.features_url(), delta=False)
 
-    def _fetch_delta(self) -> FlagState | None:
-        fetched = self._connection.get(self._connection.delta_url(), self._etag)
+    def _fetch_from(self, url: str, *, delta: bool) -> FlagState | None:
+        fetched = self._connection.get(url, self._etag)
         if fetched.body is None:
             return None
-        origin = "Unleash /client/delta"
+        origin = "Unleash /client/delta" if delta else "Unleash /client/features"
         try:
             data = _json(fetched.body, origin)
-            # Without an ETag the server answers a hydration event: the whole state.
-            base = self.state.payload if self._etag is not None else {"features": []}
-            new = build_state(apply_events(base, data, origin), origin=origin, source="server")
-        except (FlagsConfigError, FetchError) as exc:
-            self._etag = None  # start again from a hydration next time
-            if isinstance(exc, FetchError):
-                raise
-            raise FetchError("invalid_payload", str(exc)) from None
-        event = last_event_id(data)
-        self._delta = True
-        self._etag = fetched.etag or (None if event is None else f'"{event}"')
-        return new
-
-    def _fetch_full(self) -> FlagState | None:
-        fetched = self._connection.get(self._connection.features_url(), self._etag)
-        if fetched.body is None:
-            return None
-        origin = "Unleash /client/features"
-        try:
-            new = build_state(_json(fetched.body, origin), origin=origin, source="server")
+            if delta:  # without an ETag the server answers a hydration: the whole state
+                base = self.state.payload if self._etag is not None else {"features": []}
+                new = build_state(apply_events(base, data, origin), origin=origin, source="server")
+            else:
+                new = build_state(data, origin=origin, source="server")
         except FlagsConfigError as exc:
+            self._etag = None  # the next fetch starts afresh (a delta: from a hydration)
             raise FetchError("invalid_payload", str(exc)) from None
-        self._etag = fetched.etag
+        event = last_event_id(data) if delta else None
+        self._delta = self._delta or delta
+        self._etag = fetched.etag or (None if event is None else f'"{event}"')
         return new
 
     def failed(self, exc: FetchError) -> None:
         """Record a failed round (also for errors raised outside the fetch itself)."""
-        self._failed(exc)
-
-    def _failed(self, exc: FetchError) -> None:
         if self.closed:  # closed while the fetch was pending: nobody is listening
             return
         with self._lock:
@@ -184,4 +169,4 @@ def _json(body: bytes, origin: str) -> Any:
     try:
         return loads(body)
     except ValueError as exc:
-        raise FetchError("invalid_payload", f"{origin}: the answer is not JSON ({exc})") from None
+        raise FlagsConfigError(f"{origin}: the answer is not JSON ({exc})") from None

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
+    "DENIED_BACKOFF",
     "FINAL_GRANT_RATIO",
     "MIN_DELAY",
     "WARN_EVERY",
     "Backoff",
     "Renewal",
+    "Throttle",
     "jittered",
     "poll_delay",
     "renew_point",
@@ -62,6 +64,11 @@ class Backoff:
         return MIN_DELAY + self.delay(failures + 1, rng)
 
 
+DENIED_BACKOFF: Final = Backoff(base=1.0, cap=WARN_EVERY)
+"""Retries of a refused background login: the store may be restarting or being re-seeded,
+so keep trying, but slowly (a wrong credential must not become a login storm)."""
+
+
 def renew_point(ttl: float, rng: Rng = random.random) -> float:
     """Seconds from now to renew something living ``ttl``: 2/3 of it, minus up to 10%."""
     return ttl * RENEW_AT * (1 - RENEW_JITTER * rng())
@@ -80,13 +87,29 @@ def poll_delay(interval: float, failures: int, rng: Rng = random.random) -> floa
     return jittered(Backoff(interval, max(interval, POLL_BACKOFF_CAP)).ceiling(failures), rng)
 
 
+class Throttle:
+    """Says yes at most once per WARN_EVERY seconds: one warning per ongoing failure, not one
+    per attempt."""
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last = float("-inf")
+
+    def ready(self, now: float) -> bool:
+        if now - self._last < WARN_EVERY:
+            return False
+        self._last = now
+        return True
+
+
 class Renewal:
     """The clock of one renewable thing (a token, a lease): when to renew, when it expires.
 
     Not thread-safe by itself: its owner holds a lock around it where needed.
     """
 
-    __slots__ = ("expires_at", "failures", "final", "renew_at", "requested", "warned_at")
+    __slots__ = ("expires_at", "failures", "final", "renew_at", "requested", "warnings")
 
     def __init__(self) -> None:
         self.requested = 0.0
@@ -94,7 +117,7 @@ class Renewal:
         self.renew_at: float | None = None
         self.final = False
         self.failures = 0
-        self.warned_at = float("-inf")
+        self.warnings = Throttle()
 
     def start(self, duration: float, now: float) -> None:
         """A fresh grant of ``duration`` seconds (0: never expires, nothing to renew)."""
@@ -123,16 +146,9 @@ class Renewal:
         if self.expires_at is not None and now < self.expires_at:
             delay = min(delay, max(MIN_DELAY, (self.expires_at - now) / 3))
         self.renew_at = now + delay
-        if warn is not None and self.should_warn(now):
+        if warn is not None and self.warnings.ready(now):
             warn(self.failures)
         return self.renew_at
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at
-
-    def should_warn(self, now: float) -> bool:
-        """True at most once per WARN_EVERY seconds (the caller then logs)."""
-        if now - self.warned_at < WARN_EVERY:
-            return False
-        self.warned_at = now
-        return True

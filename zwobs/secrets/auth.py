@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from zwobs.secrets.errors import SecretConfigError
 from zwobs.secrets.value import SecretValue
+from zwobs.yamlread import YamlInputError, read_text
 
 if TYPE_CHECKING:
     import hvac
@@ -55,18 +56,9 @@ MAX_CREDENTIAL_BYTES = 64 * 1024
 
 def _read_credential_file(path: Path, what: str) -> SecretValue:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_CREDENTIAL_BYTES + 1)
-    except OSError as exc:
-        raise SecretConfigError(f"{what} file {path}: cannot read it ({exc.strerror})") from None
-    if len(raw) > MAX_CREDENTIAL_BYTES:
-        raise SecretConfigError(
-            f"{what} file {path}: larger than {MAX_CREDENTIAL_BYTES} bytes, not a credential"
-        )
-    try:
-        text = raw.decode("utf-8").strip()
-    except UnicodeDecodeError:
-        raise SecretConfigError(f"{what} file {path}: expected UTF-8 text") from None
+        text = read_text(path, max_bytes=MAX_CREDENTIAL_BYTES).strip()
+    except YamlInputError as exc:  # unreadable, too large (say /dev/zero) or not UTF-8
+        raise SecretConfigError(f"{what} file {path}: {exc.message}") from None
     if not text:
         raise SecretConfigError(f"{what} file {path}: expected a credential, the file is empty")
     return SecretValue(text)

@@ -15,14 +15,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
 from prometheus_client import CollectorRegistry
 
 from zwobs.lifecycle import forks
-from zwobs.lifecycle.schedule import WARN_EVERY, renew_point
+from zwobs.lifecycle.schedule import Throttle, renew_point
 from zwobs.secrets.backend import Backend, normalize_path
 from zwobs.secrets.config import SecretsConfig
 from zwobs.secrets.errors import (
@@ -52,8 +52,8 @@ class _Entry:
     failures: int = 0
     retry_at: float = 0.0
     cause: str = ""
-    warned_at: float = float("-inf")
-    refresh_warned_at: float = float("-inf")
+    warned: Throttle = field(default_factory=Throttle)
+    refresh_warned: Throttle = field(default_factory=Throttle)
 
 
 def make_backend(config: SecretsConfig) -> Backend:
@@ -240,8 +240,7 @@ class SecretsClient:
                 f"{self.max_staleness:.0f}s; not serving it"
             )
         self._count("kv", "stale")
-        if now - entry.warned_at >= WARN_EVERY:
-            entry.warned_at = now
+        if entry.warned.ready(now):
             _log.warning(
                 "secret %s: serving the last good value, %.1fs past its TTL (max staleness %.0fs), "
                 "because the store is unavailable: %s",
@@ -375,8 +374,7 @@ class SecretsClient:
             entry.failures += 1
             entry.cause = _describe(exc)
             entry.retry_at = entry.refresh_at = now + self._retry_delay(entry.failures)
-            if now - entry.refresh_warned_at >= WARN_EVERY:
-                entry.refresh_warned_at = now
+            if entry.refresh_warned.ready(now):
                 _log.warning(
                     "secret %s: refresh failed (%d so far), will retry: %s",
                     k[0],

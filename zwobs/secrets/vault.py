@@ -23,7 +23,7 @@ try:
 except ModuleNotFoundError as _missing:
     raise missing_extra(_missing, "secrets", "the Vault/OpenBao backend") from None
 
-from zwobs.lifecycle.schedule import Renewal
+from zwobs.lifecycle.schedule import DENIED_BACKOFF, Backoff, Renewal
 from zwobs.secrets.auth import Auth
 from zwobs.secrets.backend import LeaseGrant, normalize_path
 from zwobs.secrets.config import SecretsConfig
@@ -223,12 +223,14 @@ class VaultBackend:
         """Renew at ~2/3 TTL; re-login when renewal is impossible, capped, or the token is gone."""
         with self._lock:
             token = self._token
-            if not self._logged_in or token.renew_at is None:
+            # Not logged in after a refused background login: keep trying (slowly) when the
+            # auth method can log in; the store may have come back before its auth setup.
+            if token.renew_at is None or not (self._logged_in or self._auth.can_login):
                 return None
             if now < token.renew_at:
                 return token.renew_at
             expired = token.expired(now)
-            if self._renewable and not token.final and not expired:
+            if self._logged_in and self._renewable and not token.final and not expired:
                 try:
                     increment = f"{int(token.requested)}s"
                     auth = _field(self._client.auth.token.renew_self(increment=increment), "auth")
@@ -252,6 +254,8 @@ class VaultBackend:
             if self._auth.can_login:
                 try:
                     self._login()
+                except SecretPermissionError as exc:
+                    return self._upkeep_retry(now, exc, DENIED_BACKOFF)
                 except Exception as exc:
                     return self._upkeep_retry(now, exc)
                 return self._token.renew_at
@@ -266,7 +270,9 @@ class VaultBackend:
             token.renew_at = None
             return None
 
-    def _upkeep_retry(self, now: float, exc: BaseException) -> float:
+    def _upkeep_retry(
+        self, now: float, exc: BaseException, backoff: Backoff | None = None
+    ) -> float:
         """Schedule the next renewal/login attempt with backoff; warn at most every 30 s."""
 
         def warn(failures: int) -> None:
@@ -277,7 +283,7 @@ class VaultBackend:
                 _safe_reason(exc),
             )
 
-        return self._token.failed(now, self._config.retry.backoff, warn)
+        return self._token.failed(now, backoff or self._config.retry.backoff, warn)
 
     def _session(self) -> requests.Session:
         """Our own session (no urllib3 retries: ours apply); hvac takes TLS settings from it."""
