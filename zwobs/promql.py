@@ -246,14 +246,18 @@ def fast_ratio(service: str, threshold: float, window: str, scope: Sequence[Matc
     return f"(sum({fast}) / (sum({count}) > 0))"
 
 
-def burn_rate(window: str, labels: str = "") -> str:
+def burn_rate(window: str, labels: str = "", *, location: str | None = None) -> str:
     """How fast SLOs burn their budget over ``window`` (1 = exactly on budget), from the
-    recorded ratios; ``labels`` (``{service="x", slo="y"}``) narrows both sides."""
+    recorded ratios; ``labels`` (``{service="x", slo="y"}``) narrows both sides. With
+    ``location`` (a selector with location matchers too), per location: the ratios are the
+    per-location ones narrowed by it, the objective (which has no location) by ``labels``."""
     on = grouping((names.LABEL_SERVICE, names.LABEL_SLO))
-    return (
-        f"{names.slo_error_ratio(window)}{labels} / on({on}) group_left()"
-        f" (1 - {names.SLO_OBJECTIVE}{labels})"
-    )
+    ratio = names.slo_error_ratio(window)
+    if location is not None:
+        ratio = f"{names.location_level(ratio)}{location}"
+    else:
+        ratio = f"{ratio}{labels}"
+    return f"{ratio} / on({on}) group_left() (1 - {names.SLO_OBJECTIVE}{labels})"
 
 
 # --- rule expressions: the fleet recording rules and alert conditions ---------------------

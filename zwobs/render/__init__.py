@@ -31,6 +31,7 @@ from zwobs.catalog.model import Catalog
 from zwobs.render.shapes import ShapeCache
 
 __all__ = [
+    "DASHBOARD_MODES",
     "FORMATS",
     "GENERATORS",
     "LAYERS",
@@ -44,6 +45,9 @@ __all__ = [
 
 FORMATS: Final = ("prometheus", "prometheus-operator")
 """Output formats of the rule files: plain rule files or ``PrometheusRule`` objects."""
+DASHBOARD_MODES: Final = ("auto", "templated", "per-service")
+"""One templated service dashboard, or one JSON per service (``auto``: templated when the
+catalog has a ``topology``, per service otherwise)."""
 LAYERS: Final = ("all", "edge", "global")
 """Rule layers: both on one Prometheus, the raw-reading edge, the recorded-reading global."""
 
@@ -76,6 +80,8 @@ class RenderOptions:
     """Rule files as plain Prometheus rule files or ``PrometheusRule`` objects."""
     namespace: str = "monitoring"
     """Namespace of the Kubernetes objects a generator emits."""
+    dashboards: str = "auto"
+    """``templated``, ``per-service`` or ``auto`` (see DASHBOARD_MODES)."""
     layer: str = "all"
     """Which rules: ``edge`` (read raw series), ``global`` (read recorded series only) or
     ``all`` (one Prometheus holding everything); see the README's "Fleet topology"."""
@@ -115,6 +121,11 @@ def render_all(
     if options.format not in FORMATS:
         expected = ", ".join(FORMATS)
         raise RenderError(f"unknown format {options.format!r}: expected one of {expected}")
+    if options.dashboards not in DASHBOARD_MODES:
+        expected = ", ".join(DASHBOARD_MODES)
+        raise RenderError(
+            f"unknown dashboards mode {options.dashboards!r}: expected one of {expected}"
+        )
     if options.layer not in LAYERS:
         raise RenderError(f"unknown layer {options.layer!r}: expected one of {', '.join(LAYERS)}")
     selected = [(d, s) for d, s in GENERATORS if only is None or d in only]

@@ -20,6 +20,7 @@ from zwobs.catalog import CatalogError, load_catalog
 from zwobs.catalog.command import report_catalog_error
 from zwobs.extras import MissingExtraError
 from zwobs.render import (
+    DASHBOARD_MODES,
     FORMATS,
     GENERATORS,
     LAYERS,
@@ -72,7 +73,11 @@ def _render(args: argparse.Namespace) -> int:
     try:
         catalog = load_catalog(args.catalog)
         options = RenderOptions(
-            format=args.format, namespace=args.namespace, layer=args.layer, progress=progress
+            format=args.format,
+            namespace=args.namespace,
+            layer=args.layer,
+            dashboards=args.dashboards,
+            progress=progress,
         )
         rendered = render_all(catalog, options, only)
     except CatalogError as error:
@@ -143,6 +148,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="prometheus", help="rule file format")
     parser.add_argument("--namespace", default="monitoring", help="namespace of Kubernetes objects")
+    parser.add_argument(
+        "--dashboards",
+        choices=DASHBOARD_MODES,
+        default="auto",
+        help="one templated service dashboard or one per service (default auto: templated"
+        " when the catalog has a topology)",
+    )
     parser.add_argument(
         "--layer",
         choices=LAYERS,
