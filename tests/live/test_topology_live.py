@@ -18,6 +18,7 @@ second) so a stopped edge's series vanish in seconds instead of the default 5 mi
 
 from __future__ import annotations
 
+import json
 import threading
 import urllib.error
 import urllib.request
@@ -35,6 +36,7 @@ from tests.servers.prometheus import Prometheus, start_prometheus
 from zwobs import names
 from zwobs.catalog.model import AlertThresholds, Catalog, Slo, SloKind, Topology
 from zwobs.render import RenderOptions, render_all
+from zwobs.render.dashboard_lint import expressions, substitute
 from zwobs.render.rules import crossing_series
 
 pytestmark = pytest.mark.integration
@@ -194,6 +196,26 @@ def test_the_service_ratio_over_all_regions_shows_one_third_failing(fleet: Fleet
     # the failing region answers every request of the test with a 503 (its readiness probe
     # before the traffic was a 200)
     assert values[FAILING] > 0.99 and values[REGIONS[1]] == 0.0 and values[STOPPED] == 0.0
+
+
+def test_every_query_of_the_templated_dashboards_runs_on_the_global_layer(fleet: Fleet) -> None:
+    """Runs after the page: a 5m-aligned tile exists, so the 1h burn has data too; only the
+    panels reading the period budget (its first whole hour) may be empty."""
+    values = {"service": SERVICE, "region": ".*", "slo": "availability", "__rate_interval": "1m"}
+    history = (names.SLO_BUDGET_REMAINING, names.SLO_ERROR_RATIO_PERIOD)
+    empty = set()
+    for path, body in render_all(CATALOG, only=["dashboards"]).files.items():
+        for e in expressions(json.loads(body)):
+            result = fleet.global_.query(substitute(e.expr, values))  # raises on an error
+            if not result and e.where.startswith(("panel", "variable")):
+                assert any(name in e.expr for name in history), (path, e.where, e.expr)
+                empty.add(e.where.split("'")[1])
+    assert empty <= {
+        "Error budget remaining",
+        "SLOs with budget exhausted",
+        "SLOs by budget burn (1h)",
+        "SLO status",
+    }
 
 
 def test_a_stopped_edge_invents_no_outage(fleet: Fleet) -> None:
