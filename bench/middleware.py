@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -144,10 +145,16 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
                 argv += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
                 servers[name] = (subprocess.Popen(argv, cwd=root), port)
                 _wait_port(port)
+            for _, port in servers.values():  # warm up: route caches, label children
+                _wrk(wrk, port, 1, script)
             rps: dict[str, list[float]] = {name: [] for name in targets}
             cpu_us: dict[str, list[float]] = {name: [] for name in targets}
-            for _ in range(rounds):  # interleaved, so load from elsewhere hits all alike
-                for name, (process, port) in servers.items():
+            order = random.Random(16)
+            for _ in range(rounds):  # interleaved, so load from elsewhere hits all alike,
+                names = list(servers)  # in a new order each round: no variant always first
+                order.shuffle(names)
+                for name in names:
+                    process, port = servers[name]
                     before = _cpu_seconds(process.pid)
                     requests, per_second = _wrk(wrk, port, seconds, script)
                     cpu_us[name].append((_cpu_seconds(process.pid) - before) / requests * 1e6)
@@ -157,7 +164,7 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
                 process.terminate()
                 process.wait(10)
     print(f"== uvicorn on loopback, wrk -c32 over {len(PATHS)} paths,")
-    print(f"   median of {rounds} interleaved {seconds}s runs\n")
+    print(f"   median of {rounds} interleaved {seconds}s runs in shuffled order\n")
     print(f"{'variant':36} {'requests/s':>11} {'server CPU us/request':>22} {'bare / variant':>15}")
     median_rps = {name: statistics.median(values) for name, values in rps.items()}
     median_cpu = {name: statistics.median(values) for name, values in cpu_us.items()}

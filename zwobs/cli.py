@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -108,6 +109,10 @@ _COMMANDS: dict[str, Callable[[Subparsers], None]] = {
 }
 
 
+_UNEVALUATED: dict[str, int] = {"verify": 3}
+"""The code of "could not evaluate" per command (2 where it has none of its own)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -120,6 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`zwobs render --diff | head`): nothing more to say, and
+        # no code that means "drift" or "fail".
+        sys.stderr.close()
+        return 2
+    except Exception as error:  # a bug in zwobs: say so, never exit 1 ("fail", "drift")
+        traceback.print_exc()
+        print(
+            f"zwobs: internal error ({type(error).__name__}), a bug in zwobs: please report"
+            " it with the traceback above; the command did not complete",
+            file=sys.stderr,
+        )
+        return _UNEVALUATED.get(arguments[0] if arguments else "", 2)
 
 
 if __name__ == "__main__":

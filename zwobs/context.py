@@ -20,8 +20,8 @@ def current_scope() -> Scope | None:
     return _scope.get()
 
 
-def bind_scope(scope: Scope) -> Token[Scope | None]:
-    """Make ``scope`` the current request (the middleware calls this)."""
+def bind_scope(scope: Scope | None) -> Token[Scope | None]:
+    """Make ``scope`` the current request (the middleware calls this; None: no request)."""
     return _scope.set(scope)
 
 

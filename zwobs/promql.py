@@ -35,6 +35,10 @@ __all__ = [
     "burn_rate",
     "error_ratio",
     "grouping",
+    "imported_complement",
+    "imported_counter",
+    "imported_errors_from_good",
+    "imported_events",
     "is_duration",
     "latency_quantile",
     "on_targets",
@@ -384,27 +388,30 @@ def rule_burn_condition(
     min_requests: float,
     *,
     location: Sequence[str] = (),
+    match: Sequence[Matcher] = (),
+    fixed_guard: bool = False,
 ) -> str:
     """Both windows burn faster than ``factor`` and the long window holds enough requests.
 
-    With ``location`` labels the windows are the per-location ones, the condition holds per
-    (service, SLO, location) and ``min_requests`` is the location's own guard (a constant);
-    without, the guard is the service's ``slo_min_requests`` override or ``min_requests``.
-    """
+    ``match`` narrows the recorded series (the fleet alerts leave imported SLOs to their
+    own rules; an imported SLO's rule selects itself); ``fixed_guard`` uses
+    ``min_requests`` as is instead of the service's override series. With ``location``
+    labels the windows are the per-location ones, the condition holds per (service, SLO,
+    location) and ``min_requests`` is the location's own guard (a constant)."""
     n = names
     level = n.location_level if location else str
     on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO, *location))})"
-    sel = f'{{{n.LABEL_SLO_PERIOD}="{period}"}}'
+    sel = "{" + ", ".join(m.render() for m in (Matcher(n.LABEL_SLO_PERIOD, period), *match)) + "}"
     objective_on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO))})"
     threshold = f"{objective_on} group_left() ({_num(factor)} * (1 - {n.SLO_OBJECTIVE}))"
-    floor = (
+    overridable = rule_or_default(n.SLO_MIN_REQUESTS, min_requests)
+    minimum = (
         _num(min_requests)
-        if location
-        else f"on({n.LABEL_SERVICE}) group_left() "
-        f"{rule_or_default(n.SLO_MIN_REQUESTS, min_requests)}"
+        if fixed_guard or location
+        else f"on({n.LABEL_SERVICE}) group_left() {overridable}"
     )
     guard = (
-        f"{level(n.slo_requests_rate(long))}{sel} * {int(parse_duration(long))}\n      >= {floor}"
+        f"{level(n.slo_requests_rate(long))}{sel} * {int(parse_duration(long))}\n      >= {minimum}"
     )
     return (
         f"  (\n"
@@ -479,6 +486,27 @@ def rule_location_slo_errors(
             f")"
         )
     return "\nor\n".join(parts)
+
+
+def imported_events(query: str) -> str:
+    """An imported SLI query summed to one series per SLO, whatever the spec grouped by."""
+    return f"sum({query})"
+
+
+def imported_counter(selector_text: str, window: str) -> str:
+    """Events per second of an imported counter selector over the ``window`` template."""
+    return f"sum(rate({selector_text}[{window}]))"
+
+
+def imported_errors_from_good(total: str, good: str) -> str:
+    """Bad events from total and good ones; an absent good series (never created, or gone
+    after a restart) while totals exist counts every event as bad, never as none."""
+    return f"({total} - ({good} or 0 * {total}))"
+
+
+def imported_complement(ratio: str) -> str:
+    """The error ratio of a success ratio."""
+    return f"(1 - {ratio})"
 
 
 def rule_custom_errors(errors: str, total: str) -> str:

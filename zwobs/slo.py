@@ -42,6 +42,8 @@ __all__ = [
     "burn_factor",
     "burn_rows",
     "check_period",
+    "deploy_max_error_ratio",
+    "deploy_min_good_ratio",
     "page_can_fire",
     "page_factor",
     "page_windows",
@@ -149,6 +151,23 @@ def burn_factor(row: BurnRow, days: int) -> float:
 def page_factor(days: int) -> float:
     """The fastest page burn factor of the period (the canary's and the dashboard's line)."""
     return max(burn_factor(r, days) for r in burn_rows(days) if r.severity == PAGE)
+
+
+def deploy_min_good_ratio(objective: float, days: int) -> float:
+    """The lowest good ratio a new version may show against an SLO: below it, it burns the
+    budget faster than the period's fastest page factor, so it would page once promoted."""
+    return max(0.0, 1.0 - page_factor(days) * (1 - objective / 100))
+
+
+def deploy_max_error_ratio(
+    alert_error_rate: float, success_rate: float, availability: Iterable[float], days: int
+) -> float:
+    """The highest 5xx ratio a new version may show (the canary's and ``zwobs verify``'s one
+    number): the strictest of the HighErrorRate threshold, ``1 - rollout.success_rate`` and,
+    per availability objective, what pages at the fastest burn. 6 significant digits."""
+    limits = [alert_error_rate, 1 - success_rate]
+    limits += [1 - deploy_min_good_ratio(objective, days) for objective in availability]
+    return float(f"{min(limits):.6g}")
 
 
 def page_can_fire(objective: float, days: int) -> bool:

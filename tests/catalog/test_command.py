@@ -80,3 +80,19 @@ def test_catalog_schema_out_that_cannot_be_written_exits_2(
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot write {out}: ")
     assert "Traceback" not in err
+
+
+def test_control_characters_from_the_catalog_are_escaped_never_echoed_raw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        'teams:\n  "ops\\nERROR: forged line\\u001b[2J": {labels: {team: x}}\n'
+        'services:\n  - {name: a, team: "dev\\rX", tier: 1}\n'
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\r" not in err
+    lines = err.splitlines()
+    assert len(lines) == 3, lines  # two problems and the count: no line split by the keys
+    assert "teams.ops\\nERROR: forged line\\x1b[2J: expected" in err

@@ -53,10 +53,9 @@ def test_openslo_inline_indicator_with_good_query_and_28d_window(tmp_path: Path)
     (slo,) = service.slos
     assert slo.name == "checkout-availability" and slo.objective == pytest.approx(99.5)
     assert slo.total_query == "sum(rate(checkout_requests_total[{{.window}}]))"
-    assert slo.errors_query == (
-        "(sum(rate(checkout_requests_total[{{.window}}]))"
-        ' - sum(rate(checkout_requests_total{code!~"5.."}[{{.window}}])))'
-    )
+    total = "sum(rate(checkout_requests_total[{{.window}}]))"
+    good = 'sum(rate(checkout_requests_total{code!~"5.."}[{{.window}}]))'
+    assert slo.errors_query == f"({total} - ({good} or 0 * {total}))"
 
 
 def test_openslo_indicator_ref_resolves_to_an_sli_document(tmp_path: Path) -> None:
@@ -81,7 +80,11 @@ def test_openslo_problems_are_positioned(tmp_path: Path) -> None:
     text = text.replace("type: Prometheus", "type: Datadog", 1)
     issues = _issues(tmp_path, text)
     assert any(":9:20: spec.budgetingMethod: expected Occurrences" in i for i in issues)
-    assert any("spec.indicator.spec.ratioMetric.good: expected metricSource" in i for i in issues)
+    assert any(
+        "spec.indicator.spec.ratioMetric.good.metricSource: expected type: Prometheus, got"
+        " 'Datadog'" in i
+        for i in issues
+    )
     assert any("spec.objectives[0].target: expected a ratio in (0, 1)" in i for i in issues)
 
 
@@ -98,7 +101,7 @@ def test_sloth_plugin_sli_and_impossible_objective_are_rejected(tmp_path: Path) 
         "      events:", "      plugin:\n        id: x\n      events_:"
     )
     issues = _issues(tmp_path, text)
-    assert any("slos[0].sli: expected sli.events" in i for i in issues)
+    assert any("slos[0].sli.plugin: Sloth plugins are not supported" in i for i in issues)
     text = SLOTH.replace("objective: 99.9", "objective: 90")
     issues = _issues(tmp_path, text)
     assert any("the page alert could never fire" in i for i in issues)

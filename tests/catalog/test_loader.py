@@ -224,6 +224,17 @@ def test_reserved_routing_label_is_rejected(tmp_path: Path) -> None:
     assert len(issues) == 1 and "services[0].labels.severity: label is set by zwobs" in issues[0]
 
 
+def test_empty_routing_label_value_is_rejected_where_it_is_written(tmp_path: Path) -> None:
+    text = (
+        "teams:\n  t: {labels: {pager: ''}}\n"
+        "services:\n  - {name: a, team: t, tier: 1, labels: {region: ''}}\n"
+    )
+    issues = _issues(tmp_path, text)
+    assert len(issues) == 2
+    assert ":2:" in issues[0] and "teams.t.labels.pager: expected a non-empty value" in issues[0]
+    assert ":4:" in issues[1] and "services[0].labels.region: expected a non-empty" in issues[1]
+
+
 def test_yaml_syntax_error_points_at_its_line(tmp_path: Path) -> None:
     (issue,) = _issues(tmp_path, "services:\n  - name: a\n    team: [unclosed\n")
     assert issue.startswith(f"{tmp_path / 'catalog.yaml'}:4:1: invalid YAML")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 import string
@@ -15,6 +16,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from opentelemetry import trace
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -27,6 +29,7 @@ from starlette.websockets import WebSocket
 import zwobs
 from tests.metrics.asgi import call, sample, series
 from zwobs import names
+from zwobs.context import current_scope
 
 SERVICE = "svc"
 
@@ -531,6 +534,45 @@ def test_json_route_under_fastapi_counts_status_as_number_string() -> None:
     zwobs.instrument(app, service=SERVICE, registry=registry, tracing=False)
     TestClient(app).get("/teapot")
     assert requests(registry, method="GET", path="/teapot", status="418") == 1
+
+
+async def test_the_last_response_message_leaves_no_request_context_to_the_server() -> None:
+    """uvicorn arms its keep-alive timer while sending it, with a copy of the context."""
+    seen: dict[str, Any] = {}
+
+    def after_response() -> None:
+        seen["background"] = current_scope()
+
+    async def handler(request: Request) -> Response:
+        seen["handler"] = current_scope()
+        return PlainTextResponse("ok", background=BackgroundTask(after_response))
+
+    registry = CollectorRegistry()
+    app = Starlette(routes=[Route("/a", handler)])
+    zwobs.instrument(app, service=SERVICE, registry=registry, tracing=True)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/a",
+        "root_path": "",
+        "headers": [
+            (b"traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        ],
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            seen["server timer"] = contextvars.copy_context()
+
+    await app(scope, receive, send)
+    assert seen["handler"] is not None and seen["background"] is seen["handler"]
+    timer_context = seen["server timer"]
+    assert timer_context.run(current_scope) is None
+    assert not timer_context.run(trace.get_current_span).get_span_context().is_valid
+    assert requests(registry, method="GET", path="/a", status="200") == 1
 
 
 # Property: whatever method, path and status arrive, the labels stay within the app's

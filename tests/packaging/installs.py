@@ -9,7 +9,6 @@ named by a hash of the requirements and that Python, so later runs install offli
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import platform
@@ -30,6 +29,7 @@ __all__ = [
     "Dists",
     "Install",
     "build_dists",
+    "editable_install",
     "find_python",
     "install_all",
     "run",
@@ -47,6 +47,7 @@ _SOURCES = ("pyproject.toml", "README.md", "MANIFEST.in", "zwobs")
 
 @dataclass(frozen=True)
 class Dists:
+    source: Path  # the copy of the sources they were built from
     sdist: Path
     wheel: Path
 
@@ -142,7 +143,7 @@ def build_dists(workdir: Path) -> Dists:
     _checked(run(command, cwd=workdir), "python -m build")
     (sdist,) = out.glob("zwobs-*.tar.gz")
     (wheel,) = out.glob("zwobs-*.whl")
-    return Dists(sdist=sdist, wheel=wheel)
+    return Dists(source=source, sdist=sdist, wheel=wheel)
 
 
 def _pip(python: Path, *args: str | Path) -> list[str | Path]:
@@ -173,10 +174,22 @@ def wheelhouse(dists: Dists, interpreter: str, workdir: Path) -> Path:
     for own in filling.glob("zwobs-*"):
         own.unlink()
     (filling / ".complete").touch()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):  # a concurrent run may have filled it first
-        shutil.copytree(filling, house)
+    staging = CACHE / f"{house.name}.{os.getpid()}"
+    shutil.copytree(filling, staging)
+    try:
+        staging.rename(house)  # atomic: a wheelhouse is complete or absent
+    except OSError:  # a concurrent run filled it first
+        shutil.rmtree(staging)
     return house
+
+
+def editable_install(dists: Dists, workdir: Path) -> subprocess.CompletedProcess[str]:
+    """``pip install -e`` of the source copy into a fresh venv, as a contributor runs it."""
+    interpreter = find_python(f"{sys.version_info.major}.{sys.version_info.minor}")
+    house = wheelhouse(dists, interpreter, workdir)
+    python = _venv(interpreter, workdir / "editable")
+    offline = ["--no-index", "--find-links", house, "--no-deps", "--no-cache-dir"]
+    return run([*_pip(python, "install", *offline, "-e", dists.source)], cwd=workdir)
 
 
 def _install(dists: Dists, version: str, dist: str, extra: str, workdir: Path) -> Install:

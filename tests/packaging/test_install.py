@@ -1,6 +1,7 @@
-"""zwobs installed the way users install it: sdist and wheel, each into a fresh virtualenv as
-core, [render], [flags], [secrets], [tracing] and [all], on the interpreter running the tests,
-and the wheel as core and [all] on the other supported Pythons (see conftest.py).
+"""zwobs installed the way users install it, each install in a fresh virtualenv: the wheel as
+core, [render], [flags], [secrets], [tracing] and [all] and the sdist as core and [all] on the
+interpreter running the tests, the wheel as core and [all] on the other supported Pythons
+(conftest.py has the plan).
 
 Every public module imports or names its missing extra; every command answers --help; the
 commands run (render, validate, verify against a stand-in Prometheus, scan with the Trivy the
@@ -16,6 +17,7 @@ import sys
 import tarfile
 import tomllib
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from email.parser import Parser
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,15 @@ from typing import Any
 import pytest
 
 from tests.packaging.conftest import CURRENT, INSTALLS, OTHERS
-from tests.packaging.installs import EXTRA_SETS, REPO, SUPPORTED, Dists, Install, run
+from tests.packaging.installs import (
+    EXTRA_SETS,
+    REPO,
+    SUPPORTED,
+    Dists,
+    Install,
+    editable_install,
+    run,
+)
 from tests.packaging.stand_in_prometheus import stand_in_prometheus
 from tests.servers.trivy import trivy_binary
 from zwobs import promql
@@ -66,12 +76,14 @@ def install(request: pytest.FixtureRequest, installs: dict[str, Install]) -> Ins
 @pytest.fixture(scope="session")
 def probes(installs: dict[str, Install], tmp_path_factory: pytest.TempPathFactory) -> Any:
     cwd = tmp_path_factory.mktemp("probe")
-    reports = {}
-    for name, install in installs.items():
+
+    def probe(install: Install) -> Any:
         done = run([install.python, PROBE], cwd=cwd, env=install.env())
-        assert done.returncode == 0, f"{name}: probe failed\n{done.stderr}"
-        reports[name] = json.loads(done.stdout)
-    return reports
+        assert done.returncode == 0, f"{install.name}: probe failed\n{done.stderr}"
+        return json.loads(done.stdout)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(installs, pool.map(probe, installs.values()), strict=True))
 
 
 # -- every install ----------------------------------------------------------------------------
@@ -283,3 +295,14 @@ def test_a_consumer_type_checks_strictly_against_the_installed_wheel(
         "misuses_zwobs.py:10: error: Incompatible types in assignment (expression has type"
         ' "bool", variable has type "str")  [assignment]',
     ]
+
+
+def test_editable_install_prints_no_setuptools_warning(dists: Dists, tmp_path: Path) -> None:
+    # setuptools warns at every editable install of a flat layout it serves through its
+    # import hook ("folders with the same name as your package"); package-dir = {"" = "."}
+    # lets it use a plain .pth instead (pyproject.toml).
+    done = editable_install(dists, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stdout + done.stderr
+    (pth,) = (tmp_path / "editable").glob("lib/python*/site-packages/__editable__.zwobs-*.pth")
+    assert pth.read_text().strip() == str(dists.source.resolve())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from zwobs.policies import PACK, Scope, Severity, Target, policy_by_id
+from zwobs.policies import PACK, PolicyParams, Scope, Severity, Target, policy_by_id
 from zwobs.policies.model import LONG_RUNNING_KINDS, WORKLOAD_KINDS
 
 REQUIRED_KUBERNETES = {
@@ -22,6 +22,7 @@ REQUIRED_KUBERNETES = {
     "no_host_path",
     "no_host_ports",
     "seccomp_runtime_default",
+    "allowed_capabilities",
 }
 REQUIRED_DOCKERFILE = {
     "base_image_pinned",
@@ -69,3 +70,24 @@ def test_controllers_are_checked_through_pod_templates_and_probes_skip_batch() -
 def test_policy_lookup_is_case_insensitive() -> None:
     assert policy_by_id("zw-k8s-002") is not None
     assert policy_by_id("ZW-K8S-999") is None
+
+
+def test_every_built_in_kind_with_a_pod_spec_is_covered() -> None:
+    assert set(WORKLOAD_KINDS) == {
+        "Pod",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "Job",
+        "CronJob",
+        "PodTemplate",
+    }
+
+
+def test_allowed_capabilities_default_to_net_bind_service_and_are_normalised() -> None:
+    assert PolicyParams().allowed_capabilities == ("NET_BIND_SERVICE",)
+    params = PolicyParams(allowed_capabilities=("cap_sys_time", " NET_BIND_SERVICE", ""))
+    assert params.allowed_capabilities == ("NET_BIND_SERVICE", "SYS_TIME")
+    assert params.as_data()["allowed_capabilities"] == ["NET_BIND_SERVICE", "SYS_TIME"]

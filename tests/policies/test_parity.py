@@ -18,6 +18,8 @@ from tests.policies.admission_eval import AdmissionPolicy
 from tests.policies.conftest import DATA, PARAMS
 from tests.servers.trivy import trivy_binary
 from zwobs.policies import CHECK_NAMESPACE, PACK, Target, admission_documents
+from zwobs.render.policies import render_pack
+from zwobs.scan.ids import normalise_id
 from zwobs.scan.report import parse_report
 from zwobs.scan.resources import ResourceIndex
 from zwobs.scan.trivy import Trivy
@@ -150,3 +152,64 @@ def test_the_parity_check_catches_a_cel_spelling_that_drifted(
     ]
     difference = trivy_violations ^ _evaluate_admission(documents)
     assert difference and {k[0] for k in difference} == {"ZW-K8S-002"}
+
+
+# (policy, file, document, container) the pack missed before issue 13: both sides must see them.
+MISSED_BEFORE = {
+    ("ZW-K8S-015", "bad/kinds.yaml", 1, "web"),  # drops ALL, adds NET_ADMIN and SYS_PTRACE
+    ("ZW-K8S-002", "bad/kinds.yaml", 2, "debugger"),  # a privileged ephemeral container
+    ("ZW-K8S-008", "bad/kinds.yaml", 2, "debugger"),  # ... with an untagged image
+    ("ZW-K8S-010", "bad/kinds.yaml", 3, ""),  # a ReplicationController, team: ""
+    ("ZW-K8S-011", "bad/kinds.yaml", 3, ""),  # ... on the host network
+    ("ZW-K8S-010", "bad/kinds.yaml", 4, ""),  # a PodTemplate, team: null
+    ("ZW-K8S-002", "bad/kinds.yaml", 4, "worker"),  # ... privileged
+}
+
+
+def test_added_capabilities_ephemeral_containers_and_every_pod_kind_are_checked_on_both_sides(
+    trivy_violations: set[Key], admission_violations: set[Key]
+) -> None:
+    assert trivy_violations >= MISSED_BEFORE
+    assert admission_violations >= MISSED_BEFORE
+
+
+def test_ephemeral_containers_are_not_asked_for_what_the_api_forbids_them(
+    trivy_violations: set[Key], admission_violations: set[Key]
+) -> None:
+    # Ephemeral containers cannot set resources, ports or probes.
+    named = {k[0] for k in trivy_violations | admission_violations if k[3] == "debugger"}
+    assert named and not named & {"ZW-K8S-006", "ZW-K8S-007"}
+
+
+def test_the_allowed_capabilities_are_a_parameter_on_both_sides(
+    tmp_path: Path, trivy_violations: set[Key]
+) -> None:
+    params = replace(
+        PARAMS, allowed_capabilities=("net_admin", "CAP_SYS_PTRACE", "NET_BIND_SERVICE")
+    )
+    root = tmp_path / "pack"
+    for rel, content in render_pack(params).items():
+        file = root / rel
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(content)
+    report = Trivy.locate(trivy_binary(), timeout=120).scan(
+        "fs",
+        str(MANIFESTS / "bad"),
+        scanners=("misconfig",),
+        checks_dir=root / "policies" / "trivy" / "checks",
+        data_dir=root / "policies" / "trivy" / "data",
+        namespace=CHECK_NAMESPACE,
+    )
+    ids = {
+        normalise_id(str(m["ID"]))
+        for r in report["Results"]
+        for m in r.get("Misconfigurations") or []
+        if m["Status"] == "FAIL"
+    }
+    assert "ZW-K8S-015" not in ids and "ZW-K8S-002" in ids
+    documents = [
+        doc for p in PACK if p.target is Target.KUBERNETES for doc in admission_documents(p, params)
+    ]
+    admitted = _evaluate_admission(documents)
+    assert not [k for k in admitted if k[0] == "ZW-K8S-015"]
+    assert ("ZW-K8S-015", "bad/kinds.yaml", 1, "web") in trivy_violations

@@ -16,7 +16,7 @@ from tests.policies.conftest import PARAMS
 from tests.servers.trivy import REPO
 from zwobs.catalog import load_catalog
 from zwobs.catalog.model import AlertThresholds, Catalog, Service
-from zwobs.policies import PACK, PolicyParams, Severity, Target
+from zwobs.policies import PACK, PolicyParams, Scope, Severity, Target
 from zwobs.render import RenderOptions
 from zwobs.render.policies import render_pack, render_policies
 
@@ -124,3 +124,21 @@ def test_the_committed_policies_match_the_example_catalog() -> None:
 
 def test_committed_checks_live_where_zwobs_scan_finds_them() -> None:
     assert any(Path(REPO / "policies" / "trivy" / "checks").glob("*.rego"))
+
+
+def test_container_policies_also_match_the_ephemeral_containers_subresource() -> None:
+    # `kubectl debug` adds an ephemeral container through pods/ephemeralcontainers, which a
+    # rule on `pods` alone never sees.
+    by_id = {p.id: p for p in PACK}
+    for doc in _admission(render_pack(PARAMS)):
+        if doc["kind"] != "ValidatingAdmissionPolicy":
+            continue
+        policy = by_id[doc["metadata"]["annotations"]["zwobs.io/policy-id"]]
+        resources = {
+            r
+            for rule in doc["spec"]["matchConstraints"]["resourceRules"]
+            for r in rule["resources"]
+        }
+        assert ("pods/ephemeralcontainers" in resources) == (policy.scope is Scope.CONTAINER), (
+            policy.id
+        )

@@ -115,12 +115,12 @@ def test_varied_catalog_with_imports_passes_promtool(tmp_path: Path) -> None:
         paths.append(tmp_path / f"{name}.yaml")
         paths[-1].write_text(text)
     files = write_alerts(load_catalog(paths), tmp_path)
-    assert "alerts/myservice.test.yaml" not in files  # imported: arbitrary queries, no inputs
+    assert "alerts/myservice.test.yaml" in files  # imported: synthetic series for its selectors
     checked = promtool_check(tmp_path / "alerts")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = promtool_test(tmp_path / "alerts")
     assert tested.returncode == 0, tested.stdout + tested.stderr
-    assert tested.stdout.count("SUCCESS") == 3
+    assert tested.stdout.count("SUCCESS") == 5
 
 
 def test_generated_tests_fail_when_a_burn_rule_is_broken(tmp_path: Path) -> None:
@@ -239,7 +239,9 @@ def test_prometheus_operator_format_wraps_the_same_groups(tmp_path: Path) -> Non
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_imported_sloth_slo_burns_through_the_shared_engine(tmp_path: Path) -> None:
+def test_imported_sloth_slo_fires_with_its_own_alert_name_labels_and_annotations(
+    tmp_path: Path,
+) -> None:
     spec = tmp_path / "sloth.yaml"
     spec.write_text(SLOTH)
     write_alerts(load_catalog([spec]), tmp_path)
@@ -257,7 +259,7 @@ def test_imported_sloth_slo_burns_through_the_shared_engine(tmp_path: Path) -> N
                 "alert_rule_test": [
                     {
                         "eval_time": "30m",
-                        "alertname": "ErrorBudgetBurn",
+                        "alertname": "MyServiceHighErrorRate",
                         "exp_alerts": [
                             {
                                 "exp_labels": {
@@ -265,24 +267,31 @@ def test_imported_sloth_slo_burns_through_the_shared_engine(tmp_path: Path) -> N
                                     "slo": "requests-availability",
                                     "sli": "custom",
                                     "slo_period": "30d",
-                                    "severity": severity,
                                     "team": "myteam",
+                                    "owner": "myteam",
+                                    "repo": "myorg/myservice",
+                                    "tier": "2",
+                                    "category": "availability",
+                                    **labels,
                                 },
                                 "exp_annotations": {
-                                    "summary": "myservice: SLO requests-availability burns its"
-                                    f" error budget {speed}",
+                                    "summary": "High error rate on 'myservice' requests responses",
                                     "description": "myservice fails SLO requests-availability on"
                                     " 10% of requests: the budget of the 30d period burns above"
                                     f" {factors} in both windows.",
                                     "runbook_url": "#errorbudgetburn",
                                 },
                             }
-                            for severity, speed, factors in (
-                                ("page", "fast", "14.4x / 6x"),
-                                ("ticket", "steadily", "3x / 1x"),
+                            for labels, factors in (
+                                ({"severity": "pageteam", "routing_key": "myteam"}, "14.4x / 6x"),
+                                (
+                                    {"severity": "slack", "slack_channel": "#alerts-myteam"},
+                                    "3x / 1x",
+                                ),
                             )
                         ],
-                    }
+                    },
+                    {"eval_time": "30m", "alertname": "ErrorBudgetBurn"},
                 ],
             }
         ],

@@ -131,11 +131,25 @@ def test_an_image_scan_without_a_vulnerability_database_exits_2(
         (
             b"waivers:\n  - id: KSV018\n    path: a.yaml\n    reason: r\n    owner: o\n"
             b"    expires: 2026-13-01\n",
-            "not valid YAML: month must be in 1..12",
+            ": not valid YAML: month must be in 1..12",
         ),
-        (b"waivers: [\xff]\n", "cannot read waivers: not UTF-8"),
+        (b"waivers: [\xff]\n", ":1:11: cannot read waivers: expected UTF-8 text"),
+        (
+            b"a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + b"".join(
+                b"a%d: &a%d [%s]\n"
+                % (i, i, b", ".join([b"*a" if i == 1 else b"*a%d" % (i - 1)] * 10))
+                for i in range(1, 8)
+            )
+            + b"waivers: []\n",
+            ":1:1: cannot read waivers: document expands to more than 1000000 nodes",
+        ),
+        (
+            b"waivers: []\n" + b"#" * (4 * 1024 * 1024),
+            ":1:1: cannot read waivers: file is larger than 4194304 bytes",
+        ),
     ],
-    ids=["invalid-date", "not-utf8"],
+    ids=["invalid-date", "not-utf8", "alias-bomb", "too-large"],
 )
 def test_an_unloadable_waiver_file_exits_2_naming_the_file(
     content: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -146,7 +160,7 @@ def test_an_unloadable_waiver_file_exits_2_naming_the_file(
     code = main(["scan", "--from-json", report, "--waivers", str(waivers)])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"zwobs scan: error: {waivers}: {message}" in err
+    assert f"zwobs scan: error: {waivers}{message}" in err
     assert "Traceback" not in err
 
 
@@ -160,3 +174,26 @@ def test_a_baseline_that_is_a_json_list_exits_2_naming_the_file(
     err = capsys.readouterr().err
     assert code == 2
     assert f"zwobs scan: error: {baseline}: expected a zwobs baseline" in err
+
+
+@pytest.mark.parametrize(
+    ("report", "where"),
+    [
+        ({"SchemaVersion": 2, "Results": "none"}, "Results"),
+        ({"SchemaVersion": 2, "Results": [7]}, "Results"),
+        (
+            {"SchemaVersion": 2, "Results": [{"Target": "a", "Vulnerabilities": {"x": 1}}]},
+            "Results[0].Vulnerabilities",
+        ),
+    ],
+)
+def test_a_recorded_report_with_unreadable_results_exits_2_instead_of_passing(
+    report: dict[str, object], where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: a Results value that is not a list was read as "no findings" and passed.
+    file = tmp_path / "report.json"
+    file.write_text(json.dumps(report))
+    assert main(["scan", "--from-json", str(file)]) == 2
+    err = capsys.readouterr().err
+    assert f"{file}: not a Trivy JSON report: {where} is not a list of objects" in err
+    assert "Traceback" not in err

@@ -65,22 +65,26 @@ class Alertmanager:
         self.process.stop()
 
 
-def start_alertmanager(workdir: Path, webhook_url: str) -> Alertmanager:
-    """Route every alert to ``webhook_url`` at once (1 s group wait), no cluster port."""
+def start_alertmanager(
+    workdir: Path, webhook_url: str = "", *, config: dict[str, Any] | None = None
+) -> Alertmanager:
+    """Route every alert to ``webhook_url`` at once (1 s group wait), or run ``config`` (a
+    whole configuration, e.g. a rendered one); no cluster port."""
     binary = shutil.which("prometheus-alertmanager")
     if binary is None:
         raise RuntimeError("prometheus-alertmanager not found: run scripts/install-prometheus.sh")
     workdir.mkdir(parents=True, exist_ok=True)
-    config = {
-        "route": {
-            "receiver": "hook",
-            "group_by": ["alertname", "service"],
-            "group_wait": "1s",
-            "group_interval": "1s",
-            "repeat_interval": "1h",
-        },
-        "receivers": [{"name": "hook", "webhook_configs": [{"url": webhook_url}]}],
-    }
+    if config is None:
+        config = {
+            "route": {
+                "receiver": "hook",
+                "group_by": ["alertname", "service"],
+                "group_wait": "1s",
+                "group_interval": "1s",
+                "repeat_interval": "1h",
+            },
+            "receivers": [{"name": "hook", "webhook_configs": [{"url": webhook_url}]}],
+        }
     config_path = workdir / "alertmanager.yml"
     config_path.write_text(yaml.safe_dump(config))
     port = free_port()

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.servers.process import free_port
+from tests.verify.standin import Answer, StandIn, standin, vector
 from zwobs.cli import main
+
+__all__ = ["standin"]  # the fixture
 
 
 def _verify(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
@@ -74,3 +77,62 @@ def test_empty_token_file_is_a_usage_error(
     (tmp_path / "token").write_text("\n")
     code, _, err = _verify(capsys, "--bearer-token-file", str(tmp_path / "token"))
     assert code == 2 and "the file is empty" in err
+
+
+def _gate(
+    standin: StandIn, capsys: pytest.CaptureFixture[str], *answers: Answer
+) -> tuple[int, str, str]:
+    standin.script += answers
+    code = main(
+        [
+            "verify",
+            "--prometheus",
+            standin.url,
+            "--service",
+            "svc",
+            "--retries",
+            "0",
+            "--max-latency",
+            "0",
+        ]
+    )
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (Answer(body=b"<html>proxy login</html>", content_type="text/html"), "is not JSON"),
+        (Answer(body=b'{"status":"success","data":{"resultType":"vec'), "is truncated JSON"),
+        (
+            Answer(body={"status": "success", "data": {"resultType": "vector", "result": [{}]}}),
+            'data.result[0].value: expected [time, "number"]',
+        ),
+        (Answer(body=vector("100", "7")), "request count query returned 2 series"),
+    ],
+)
+def test_an_answer_the_gate_cannot_interpret_is_inconclusive_exit_3_never_fail(
+    standin: StandIn, capsys: pytest.CaptureFixture[str], answer: Answer, message: str
+) -> None:
+    code, out, err = _gate(standin, capsys, answer)
+    assert code == 3, out + err
+    assert out.splitlines()[0].endswith(": INCONCLUSIVE")
+    assert "answer not understood" in out and message in out
+    assert "Traceback" not in err
+
+
+def test_a_measured_failure_is_exit_1(standin: StandIn, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _gate(standin, capsys, Answer(body=vector("100")), Answer(body=vector("0.5")))
+    assert code == 1
+    assert "error ratio 50.00% above 5.00%" in out
+
+
+def test_a_service_name_with_control_characters_is_echoed_escaped(
+    standin: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    standin.script += [Answer(body=vector("100")), Answer(body=vector("0"))]
+    args = ["verify", "--prometheus", standin.url, "--retries", "0", "--max-latency", "0"]
+    assert main([*args, "--service", "svc\nzwobs verify svc: PASS\x1b[2J"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "zwobs verify svc\\nzwobs verify svc: PASS\\x1b[2J over 5m: PASS"

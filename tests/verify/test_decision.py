@@ -64,3 +64,17 @@ def test_latency_check_can_be_disabled() -> None:
 
 def test_infinite_latency_quantile_fails() -> None:
     assert decide(Measurement(100, 0.0, math.inf), LIMITS).outcome is Outcome.FAIL
+
+
+def test_traffic_without_an_error_ratio_is_inconclusive_and_says_so_not_too_little_traffic() -> (
+    None
+):
+    verdict = decide(Measurement(1000, None, 0.1), LIMITS)
+    assert verdict.outcome is Outcome.INCONCLUSIVE
+    assert verdict.reasons == ("error ratio unknown: no data for the window",)
+
+
+def test_a_measured_latency_failure_fails_even_when_the_error_ratio_is_unknown() -> None:
+    verdict = decide(Measurement(1000, math.nan, 0.9), LIMITS)
+    assert verdict.outcome is Outcome.FAIL
+    assert verdict.reasons == ("p95 latency 0.900s above 0.500s",)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from zwobs.printable import printable
+
 __all__ = ["CatalogError", "Issue"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Issue:
-    """One problem in one place; ``str()`` is ``file:line:column: path: message``."""
+    """One problem in one place; ``str()`` is ``file:line:column: path: message``, with
+    control characters from the user's file (a key holding a newline) shown escaped."""
 
     file: str
     line: int
@@ -20,7 +23,8 @@ class Issue:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return printable(text)
 
 
 class CatalogError(Exception):

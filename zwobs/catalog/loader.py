@@ -16,11 +16,14 @@ from zwobs import names, slo
 from zwobs.catalog.model import (
     AlertThresholds,
     Catalog,
+    Notifier,
+    Receiver,
     Rollout,
     Service,
     Slo,
     SloKind,
     SourceRef,
+    Team,
     Topology,
 )
 from zwobs.catalog.shape import CATALOG, RESERVED_LABELS
@@ -90,6 +93,12 @@ def _rollout(values: dict[str, Any]) -> Rollout:
     )
 
 
+def _credentials_in_url(url: str) -> bool:
+    """A user:password@ part or a query string (where tokens hide) in a webhook URL."""
+    rest = url.split("://", 1)[-1]
+    return "?" in url or "@" in rest.split("/", 1)[0]
+
+
 class _Builder:
     def __init__(self, ctx: Context, doc: dict[str, Any]) -> None:
         self.ctx = ctx
@@ -140,6 +149,12 @@ class _Builder:
                     child_path(path, key),
                     "label is a topology location label (the series carry it); pick another name",
                 )
+            elif values[key] == "":
+                self.ctx.error_at(
+                    child_path(path, key),
+                    "expected a non-empty value (Prometheus drops a label whose value is"
+                    " empty, so alerts would not carry it)",
+                )
 
     def topology(self) -> Topology:
         raw = self.doc.get("topology")
@@ -161,6 +176,49 @@ class _Builder:
             min_location_requests=raw.get("min_location_requests", base.min_location_requests),
             min_rps_per_location=raw.get("min_rps", "service") == "location",
         )
+
+    def receiver(self, path: str, raw: dict[str, Any] | None) -> Receiver | None:
+        """A receiver entry; one with no notifier, or a webhook URL carrying credentials, is
+        reported (a route must never end in silence, a secret never in the file)."""
+        if raw is None:
+            return None
+        if not raw:
+            self.ctx.error_at(path, "expected at least one of slack, pagerduty, webhook")
+            return None
+        webhook = raw.get("webhook", {})
+        if "url" in webhook and _credentials_in_url(webhook["url"]):
+            self.ctx.error_at(
+                child_path(child_path(path, "webhook"), "url"),
+                "expected a URL without user:password@ or a query string: put the token in a"
+                " file and give its path as credentials_file",
+            )
+            return None
+        return Receiver(
+            tuple(
+                Notifier(kind, tuple(sorted(settings.items())))
+                for kind, settings in sorted(raw.items())
+            )
+        )
+
+    def team(self, name: str, raw: dict[str, Any]) -> Team | None:
+        path = f"teams.{name}.receivers"
+        if "receivers" not in raw:
+            return None
+        cfg = raw["receivers"]
+        written = {
+            role for role in ("pager", "chat") if child_path(path, role) in self.ctx.positions
+        }
+        critical = cfg.get("critical", "pager" if "pager" in written else "chat")
+        if not written:
+            self.ctx.error_at(path, "expected a pager or a chat receiver")
+        elif critical not in written:
+            message = f"critical goes to {critical}, but the team has no {critical}"
+            self.ctx.error_at(child_path(path, "critical"), message)
+        pager = self.receiver(child_path(path, "pager"), cfg.get("pager"))
+        chat = self.receiver(child_path(path, "chat"), cfg.get("chat"))
+        if pager is None and chat is None:
+            return None
+        return Team(name, pager, chat, critical, self.ref(path))
 
     def slo(self, path: str, raw: dict[str, Any], period: int) -> Slo | None:
         name, objective = raw.get("name"), raw.get("objective")
@@ -279,7 +337,17 @@ class _Builder:
             service = self.service(path, raw)
             if service is not None:
                 services.append(service)
-        alert_for = self.doc.get("alerting", {}).get("for", {})
+        alerting = self.doc.get("alerting", {})
+        alert_for = alerting.get("for", {})
+        teams = [self.team(name, cfg) for name, cfg in sorted(self.teams.items())]
+        default = self.receiver("alerting.receiver", alerting.get("receiver"))
+        routed = [name for name, cfg in sorted(self.teams.items()) if cfg.get("receivers")]
+        if routed and default is None and "alerting.receiver" not in self.ctx.positions:
+            self.ctx.error_at(
+                f"teams.{routed[0]}.receivers",
+                "teams have receivers, so alerting.receiver is required: the default route"
+                " for alerts of services with no team receiver must never be silent",
+            )
         return Catalog(
             services=tuple(sorted(services, key=lambda s: s.name)),
             registries=tuple(self.doc.get("registries", ())),
@@ -289,6 +357,8 @@ class _Builder:
             alert_for=tuple(sorted(alert_for.items())),
             latency_buckets=self.buckets,
             topology=self.topology(),
+            teams=tuple(team for team in teams if team is not None),
+            default_receiver=default,
         )
 
 

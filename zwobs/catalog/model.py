@@ -15,11 +15,15 @@ from zwobs import names
 __all__ = [
     "AlertThresholds",
     "Catalog",
+    "Notifier",
+    "Receiver",
     "Rollout",
     "Service",
     "Slo",
+    "SloAlert",
     "SloKind",
     "SourceRef",
+    "Team",
     "Topology",
 ]
 
@@ -54,6 +58,17 @@ class AlertThresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class SloAlert:
+    """An imported SLO's own page or ticket alert (Sloth ``page_alert``/``ticket_alert``)."""
+
+    disabled: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    """Every label the firing alert carries besides zwobs's (spec, SLO and alert labels)."""
+    annotations: tuple[tuple[str, str], ...] = ()
+    """Annotations that replace or add to zwobs's (summary, description, runbook_url)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Slo:
     """One objective of one service (objective is a percentage, e.g. 99.9)."""
 
@@ -67,6 +82,16 @@ class Slo:
     total_query: str = ""
     """CUSTOM only: PromQL of all events per second; ``{{.window}}`` stands for the range."""
     source: SourceRef | None = None
+    alert_name: str = ""
+    """Imported only: the alert name of the source spec (Sloth ``alerting.name``); empty keeps
+    ``ErrorBudgetBurn``."""
+    page: SloAlert | None = None
+    """Imported only: the SLO's own page alert; None for catalog SLOs (fleet alerts)."""
+    ticket: SloAlert | None = None
+    min_requests: float | None = None
+    """Imported only: the traffic guard of this SLO (None: the fleet's ``slo_min_requests``)."""
+    ratio_only: bool = False
+    """Imported raw SLIs: ``errors_query`` is already a ratio (no event counts to sum)."""
 
     @property
     def error_budget(self) -> float:
@@ -120,6 +145,35 @@ class Topology:
 
 
 @dataclass(frozen=True, slots=True)
+class Notifier:
+    """One integration of a receiver (``slack``, ``pagerduty`` or ``webhook``) and its settings
+    as the catalog spells them; secrets are paths of files, never values."""
+
+    kind: str
+    settings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Receiver:
+    """Everything one notification goes to (at least one notifier)."""
+
+    notifiers: tuple[Notifier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team's Alertmanager receivers: pages to ``pager``, tickets and warnings to ``chat``."""
+
+    name: str
+    pager: Receiver | None = None
+    chat: Receiver | None = None
+    critical: str = "pager"
+    """Which of the two takes ``severity=critical`` (HighErrorRate); the pager unless the catalog
+    says ``chat`` or the team has no pager."""
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """The whole fleet, services sorted by name so output is byte-stable."""
 
@@ -138,3 +192,9 @@ class Catalog:
     """The histogram buckets the services export; latency SLO thresholds are among them."""
     topology: Topology = field(default_factory=Topology)
     """Location labels: alerts per (service, location), budgets per (service, SLO)."""
+    teams: tuple[Team, ...] = ()
+    """Teams with receivers, sorted by name (Alertmanager routing)."""
+    default_receiver: Receiver | None = None
+    """Where alerts of no known team go (``alerting.receiver``)."""
+    notes: tuple[str, ...] = ()
+    """Load-time warnings (imported fields zwobs ignores, queries it could not parse)."""

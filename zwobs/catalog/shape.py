@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from zwobs import names
-from zwobs.catalog.spec import Int, ListOf, MapOf, Num, Obj, Str
+from zwobs.catalog.spec import Int, ListOf, MapOf, Num, Obj, Refused, Str
 from zwobs.durations import PATTERN as DURATION_PATTERN
 
 __all__ = ["ALERT_FOR_KEYS", "CATALOG", "RESERVED_LABELS", "TOPOLOGY", "json_schema"]
@@ -87,11 +87,64 @@ SERVICE: Final = Obj(
     },
     required=("name", "team", "tier"),
 )
+_SECRET_FILE = Str(r"\S+", expected="the path of a file holding the secret (Alertmanager reads it)")
+
+
+def _inline(field: str) -> Refused:
+    return Refused(
+        f"an inline credential is never written into the Alertmanager config: put it in a"
+        f" file and give that file's path as {field}_file"
+    )
+
+
+RECEIVER: Final = Obj(
+    {
+        "slack": Obj(
+            {
+                "channel": Str(r"\S+", expected="a Slack channel such as #team-alerts"),
+                "api_url_file": _SECRET_FILE,
+                "api_url": _inline("api_url"),
+            },
+            required=("channel", "api_url_file"),
+        ),
+        "pagerduty": Obj(
+            {
+                "routing_key_file": _SECRET_FILE,
+                "routing_key": _inline("routing_key"),
+                "service_key": _inline("routing_key"),
+                "url": Str(URL, expected="an http(s) URL of the PagerDuty Events API"),
+            },
+            required=("routing_key_file",),
+        ),
+        "webhook": Obj(
+            {
+                "url": Str(URL, expected="an http(s) URL without credentials"),
+                "credentials_file": _SECRET_FILE,
+            },
+            required=("url",),
+        ),
+    },
+    description="Where notifications go: a Slack channel, a PagerDuty service and/or a"
+    " webhook; secrets only as paths of files (*_file).",
+)
+_CRITICAL_TO: Final = ("pager", "chat")
 TEAM: Final = Obj(
     {
         "labels": _LABELS,
         "owners": _OWNERS,
         "runbook_base": Str(URL, expected="an http(s) URL"),
+        "receivers": Obj(
+            {
+                "pager": RECEIVER,
+                "chat": RECEIVER,
+                "critical": Str(
+                    enum=_CRITICAL_TO,
+                    description="Where severity=critical goes (default: the pager, if any).",
+                ),
+            },
+            description="Alertmanager receivers: severity=page to pager, ticket and warning"
+            " to chat.",
+        ),
     }
 )
 DEFAULTS: Final = Obj(
@@ -133,7 +186,12 @@ CATALOG: Final = Obj(
     {
         "version": Int(1, 1, expected="1"),
         "defaults": DEFAULTS,
-        "alerting": Obj({"for": Obj({k: _DURATION for k in ALERT_FOR_KEYS})}),
+        "alerting": Obj(
+            {
+                "for": Obj({k: _DURATION for k in ALERT_FOR_KEYS}),
+                "receiver": RECEIVER,
+            }
+        ),
         "teams": MapOf(TEAM, key_pattern=NAME, key_expected="a lowercase DNS label"),
         "registries": _REGISTRIES,
         "required_labels": ListOf(

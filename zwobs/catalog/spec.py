@@ -29,6 +29,7 @@ __all__ = [
     "MapOf",
     "Num",
     "Obj",
+    "Refused",
     "Spec",
     "Str",
     "child_path",
@@ -326,3 +327,19 @@ class Obj(Spec):
         if self.required:
             out["required"] = list(self.required)
         return self._with_description(out)
+
+
+@dataclass
+class Refused(Spec):
+    """A key that is known but never accepted (an inline secret): its own message, not the
+    generic "unknown key", so the user learns what to write instead."""
+
+    message: str
+    description: str = ""
+
+    def check(self, node: Node, path: str, ctx: Context) -> Any:
+        ctx.error(node, path, self.message)
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        return self._with_description({"not": {}, "description": self.message})

@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Collection
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,25 +39,46 @@ _DISCONNECTED = int(names.DISCONNECTED_STATUS)
 
 
 class _Exchange:
-    """What one request has done so far."""
+    """One request: what it has done so far, and the receive/send that observe it.
+
+    Methods rather than closures: a request allocates this one object and two bound
+    methods, which keeps the garbage collector's young generation quiet under load.
+    """
 
     __slots__ = (
         "disconnected",
         "end_ns",
         "entry_root",
         "method",
+        "middleware",
         "path",
         "request_bytes",
         "response_bytes",
+        "scope",
         "span",
         "start_ns",
+        "start_perf",
         "status",
+        "upstream_receive",
+        "upstream_send",
     )
 
-    def __init__(self, method: str, entry_root: str, start_ns: int) -> None:
+    def __init__(
+        self,
+        middleware: MetricsMiddleware,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        method: str,
+    ) -> None:
+        self.middleware = middleware
+        self.scope = scope
+        self.upstream_receive = receive
+        self.upstream_send = send
         self.method = method
-        self.entry_root = entry_root
-        self.start_ns = start_ns
+        self.entry_root: str = scope.get("root_path", "")
+        self.start_perf = time.perf_counter_ns()
+        self.start_ns = time.time_ns()
         self.end_ns = 0
         self.status: int | None = None
         self.path: str | None = None
@@ -64,6 +86,52 @@ class _Exchange:
         self.response_bytes = 0
         self.disconnected = False
         self.span: ServerSpan | None = None
+
+    async def receive(self) -> Message:
+        message = await self.upstream_receive()
+        kind = message["type"]
+        if kind == "http.request":
+            self.request_bytes += len(message.get("body", b""))
+        elif kind == "http.disconnect":
+            self.disconnected = True
+        return message
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            # A response begun after the client left reaches nobody: FastAPI answers
+            # a body cut short with 400, but the client closed the request (499).
+            self.status = _DISCONNECTED if self.disconnected else message["status"]
+            self.middleware._resolve_path(self)
+        elif kind == "http.response.body":
+            self.response_bytes += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                await self._send_last(message)
+                self.middleware._finish(self)
+                return
+        elif kind == "http.response.pathsend":
+            await self._send_last(message)
+            self.response_bytes += _file_size(message.get("path", ""))
+            self.middleware._finish(self)
+            return
+        await self.upstream_send(message)
+
+    async def _send_last(self, message: Message) -> None:
+        """Send the response's last message outside this request's context.
+
+        The server arms its keep-alive timer while sending it, and the timer keeps a
+        copy of the current context for the whole timeout (5 s in uvicorn): with the
+        scope and the span in it, every request of the last seconds stayed alive and
+        the garbage collector ran a hundred times as often under load.
+        """
+        scope_token = bind_scope(None)
+        otel_token = None if self.span is None else otel_context.attach(otel_context.Context())
+        try:
+            await self.upstream_send(message)
+        finally:
+            if otel_token is not None:
+                otel_context.detach(otel_token)
+            unbind_scope(scope_token)
 
 
 class MetricsMiddleware:
@@ -114,8 +182,7 @@ class MetricsMiddleware:
         method = scope["method"]
         if method not in names.KNOWN_METHODS:
             method = names.OTHER_METHOD
-        start_perf = time.perf_counter_ns()
-        exchange = _Exchange(method, scope.get("root_path", ""), time.time_ns())
+        exchange = _Exchange(self, scope, receive, send, method)
         self._in_progress[method](1)
         if self._tracing:
             try:
@@ -123,43 +190,13 @@ class MetricsMiddleware:
             except Exception as exc:
                 self._report("start_span", exc)
         scope_token = bind_scope(scope)
-
-        async def receive_counting() -> Message:
-            message = await receive()
-            kind = message["type"]
-            if kind == "http.request":
-                exchange.request_bytes += len(message.get("body", b""))
-            elif kind == "http.disconnect":
-                exchange.disconnected = True
-            return message
-
-        async def send_observing(message: Message) -> None:
-            kind = message["type"]
-            if kind == "http.response.start":
-                # A response begun after the client left reaches nobody: FastAPI answers
-                # a body cut short with 400, but the client closed the request (499).
-                exchange.status = _DISCONNECTED if exchange.disconnected else message["status"]
-                self._resolve_path(scope, exchange)
-            elif kind == "http.response.body":
-                exchange.response_bytes += len(message.get("body", b""))
-                if not message.get("more_body", False):
-                    await send(message)
-                    self._finish(scope, exchange, start_perf)
-                    return
-            elif kind == "http.response.pathsend":
-                await send(message)
-                exchange.response_bytes += _file_size(message.get("path", ""))
-                self._finish(scope, exchange, start_perf)
-                return
-            await send(message)
-
         try:
-            await self.app(scope, receive_counting, send_observing)
+            await self.app(scope, exchange.receive, exchange.send)
         except BaseException as exc:
             if exchange.end_ns == 0:
                 # Even after a 200 has started, a response that broke off is an error.
                 exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
-                self._finish(scope, exchange, start_perf, exc)
+                self._finish(exchange, exc)
             raise
         else:
             if exchange.end_ns == 0:
@@ -169,7 +206,7 @@ class MetricsMiddleware:
                     exchange.status = _DISCONNECTED
                 elif exchange.status is None:
                     exchange.status = _SERVER_ERROR
-                self._finish(scope, exchange, start_perf)
+                self._finish(exchange)
         finally:
             unbind_scope(scope_token)
             if exchange.span is not None:
@@ -178,7 +215,8 @@ class MetricsMiddleware:
                 except Exception as exc:
                     self._report("detach", exc)
 
-    def _resolve_path(self, scope: Scope, exchange: _Exchange) -> None:
+    def _resolve_path(self, exchange: _Exchange) -> None:
+        scope = exchange.scope
         try:
             template = self._routes.template(scope, exchange.entry_root)
         except Exception as exc:
@@ -191,20 +229,14 @@ class MetricsMiddleware:
                 self._report("path_label callback", exc)
         exchange.path = template
 
-    def _finish(
-        self,
-        scope: Scope,
-        exchange: _Exchange,
-        start_perf: int,
-        error: BaseException | None = None,
-    ) -> None:
+    def _finish(self, exchange: _Exchange, error: BaseException | None = None) -> None:
         """Record the request once: at its last body chunk, or when the app gave up."""
-        duration_ns = time.perf_counter_ns() - start_perf
+        duration_ns = time.perf_counter_ns() - exchange.start_perf
         exchange.end_ns = exchange.start_ns + duration_ns
         status = exchange.status if exchange.status is not None else _SERVER_ERROR
         self._in_progress[exchange.method](-1)
         if exchange.path is None:
-            self._resolve_path(scope, exchange)
+            self._resolve_path(exchange)
         path = exchange.path or names.UNMATCHED_PATH
         try:
             self._record(exchange, path, status, duration_ns / 1e9)

@@ -15,7 +15,14 @@ from typing import Any
 from .model import Policy, Scope, Severity, Target
 from .params import PolicyParams
 
-__all__ = ["API_VERSION", "RESOURCES", "VARIABLES", "admission_documents", "violators_expression"]
+__all__ = [
+    "API_VERSION",
+    "RESOURCES",
+    "SUBRESOURCES",
+    "VARIABLES",
+    "admission_documents",
+    "violators_expression",
+]
 
 API_VERSION = "admissionregistration.k8s.io/v1"
 
@@ -25,22 +32,33 @@ RESOURCES: dict[str, tuple[str, str]] = {
     "StatefulSet": ("apps", "statefulsets"),
     "DaemonSet": ("apps", "daemonsets"),
     "ReplicaSet": ("apps", "replicasets"),
+    "ReplicationController": ("", "replicationcontrollers"),
     "Job": ("batch", "jobs"),
     "CronJob": ("batch", "cronjobs"),
+    "PodTemplate": ("", "podtemplates"),
 }
 """Kind -> (API group, resource) for matchConstraints."""
+
+SUBRESOURCES: dict[str, tuple[str, ...]] = {"Pod": ("pods/ephemeralcontainers",)}
+"""Subresources that change a kind's pod spec: `kubectl debug` adds an ephemeral container
+through ``pods/ephemeralcontainers``, which a rule on ``pods`` alone never sees."""
 
 VARIABLES: tuple[tuple[str, str], ...] = (
     (
         "podSpec",
         "object.kind == 'Pod' ? object.spec"
         " : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec"
+        " : object.kind == 'PodTemplate' ? object.template.spec"
         " : object.spec.template.spec",
     ),
     ("appContainers", "variables.podSpec.?containers.orValue([])"),
     (
-        "containers",
+        "podContainers",
         "variables.podSpec.?containers.orValue([]) + variables.podSpec.?initContainers.orValue([])",
+    ),
+    (
+        "containers",
+        "variables.podContainers + variables.podSpec.?ephemeralContainers.orValue([])",
     ),
     (
         "labelSets",
@@ -48,6 +66,8 @@ VARIABLES: tuple[tuple[str, str], ...] = (
         " : object.kind == 'CronJob' ? [object.metadata.?labels.orValue({}),"
         " object.spec.jobTemplate.?metadata.?labels.orValue({}),"
         " object.spec.jobTemplate.spec.template.?metadata.?labels.orValue({})]"
+        " : object.kind == 'PodTemplate' ? [object.metadata.?labels.orValue({}),"
+        " object.template.?metadata.?labels.orValue({})]"
         " : [object.metadata.?labels.orValue({}),"
         " object.spec.template.?metadata.?labels.orValue({})]",
     ),
@@ -73,13 +93,15 @@ def predicate(policy: Policy, params: PolicyParams) -> str:
         policy.cel.replace("$registries", _literal(params.registries))
         .replace("$required_labels", _literal(params.required_labels))
         .replace("$teams", _literal(params.teams))
+        .replace("$allowed_capabilities", _literal(params.allowed_capabilities))
     )
 
 
 def _container_list(policy: Policy) -> str:
-    if policy.scope is Scope.APP_CONTAINER:
-        return "variables.appContainers"
-    return "variables.containers"
+    return {
+        Scope.APP_CONTAINER: "variables.appContainers",
+        Scope.POD_CONTAINER: "variables.podContainers",
+    }.get(policy.scope, "variables.containers")
 
 
 def violators_expression(policy: Policy, params: PolicyParams) -> str:
@@ -118,6 +140,8 @@ def admission_documents(policy: Policy, params: PolicyParams) -> list[dict[str, 
     for kind in policy.kinds:
         group, resource = RESOURCES[kind]
         groups.setdefault(group, []).append(resource)
+        if policy.scope is Scope.CONTAINER:
+            groups[group].extend(SUBRESOURCES.get(kind, ()))
     rules = [
         {
             "apiGroups": [group],

@@ -11,7 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["LONG_RUNNING_KINDS", "WORKLOAD_KINDS", "Policy", "Scope", "Severity", "Target"]
+__all__ = [
+    "LONG_RUNNING_KINDS",
+    "TEMPLATED_KINDS",
+    "WORKLOAD_KINDS",
+    "Policy",
+    "Scope",
+    "Severity",
+    "Target",
+]
 
 
 class Severity(StrEnum):
@@ -39,11 +47,13 @@ class Target(StrEnum):
 
 
 class Scope(StrEnum):
-    """What a violation names: a container (init containers included), an app
-    container (regular containers only), the resource itself, or a Dockerfile
-    instruction."""
+    """What a violation names: a container (init and ephemeral containers included), a pod
+    container (init and regular, not ephemeral: those cannot set resources, ports or
+    probes), an app container (regular containers only), the resource itself, or a
+    Dockerfile instruction."""
 
     CONTAINER = "container"
+    POD_CONTAINER = "pod-container"
     APP_CONTAINER = "app-container"
     RESOURCE = "resource"
     INSTRUCTION = "instruction"
@@ -55,10 +65,23 @@ WORKLOAD_KINDS: tuple[str, ...] = (
     "StatefulSet",
     "DaemonSet",
     "ReplicaSet",
+    "ReplicationController",
     "Job",
     "CronJob",
+    "PodTemplate",
 )
-"""Kinds whose pod spec is checked; controllers through their pod templates."""
+"""Every built-in kind that carries a pod spec; controllers (and PodTemplate, which
+holds one for others to use) through their pod templates."""
+
+TEMPLATED_KINDS: tuple[str, ...] = (
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+)
+"""Kinds whose pod spec sits at ``spec.template.spec``."""
 
 LONG_RUNNING_KINDS: tuple[str, ...] = (
     "Pod",
@@ -66,6 +89,7 @@ LONG_RUNNING_KINDS: tuple[str, ...] = (
     "StatefulSet",
     "DaemonSet",
     "ReplicaSet",
+    "ReplicationController",
 )
 """Kinds that serve traffic (probes make sense); Pods owned by a Job are excluded."""
 
@@ -76,9 +100,10 @@ class Policy:
 
     ``rego`` holds violation conditions (any one true means a violation) over ``c`` (the
     container), ``pod_spec``, ``input`` and the parameters ``registries``,
-    ``required_labels`` and ``teams``. ``cel`` is the compliance predicate over ``c``,
-    ``variables.podSpec``, ``variables.labelSets`` and ``object``, with ``$registries``,
-    ``$required_labels`` and ``$teams`` replaced by literals at render time.
+    ``required_labels``, ``teams`` and ``allowed_capabilities``. ``cel`` is the compliance
+    predicate over ``c``, ``variables.podSpec``, ``variables.labelSets`` and ``object``,
+    with ``$registries``, ``$required_labels``, ``$teams`` and ``$allowed_capabilities``
+    replaced by literals at render time.
     """
 
     id: str

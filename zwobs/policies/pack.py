@@ -119,7 +119,7 @@ PACK: tuple[Policy, ...] = (
         title="CPU/memory requests and a memory limit are set",
         severity=Severity.MEDIUM,
         target=_K8S,
-        scope=Scope.CONTAINER,
+        scope=Scope.POD_CONTAINER,
         rationale="Without requests the scheduler overcommits nodes; without a memory limit "
         "one leaking pod evicts its neighbours.",
         remediation="Set resources.requests.cpu, resources.requests.memory and "
@@ -194,12 +194,15 @@ PACK: tuple[Policy, ...] = (
         "without them pages nobody.",
         remediation="Add the required labels to metadata.labels and to the pod template's "
         "labels; `team` must name a team of the catalog.",
-        message="must carry the required labels (on the pod template too) with a catalog team",
+        message="must carry the required labels, not empty (on the pod template too), with a "
+        "catalog team",
         rego=(
-            "some ls in label_sets\n  some l in required_labels\n  not l in object.keys(ls)",
+            "some ls in label_sets\n  some l in required_labels\n"
+            '  object.get(ls, l, null) in {"", null}',
             "some ls in label_sets\n  count(teams) > 0\n  t := ls.team\n  not t in teams",
         ),
-        cel="variables.labelSets.all(ls, $required_labels.all(l, l in ls)"
+        cel="variables.labelSets.all(ls, $required_labels.all(l, l in ls"
+        " && ls[l] != null && ls[l] != '')"
         " && (!('team' in ls) || $teams.size() == 0 || ls['team'] in $teams))",
     ),
     Policy(
@@ -267,6 +270,26 @@ PACK: tuple[Policy, ...] = (
         message="must run with seccompProfile RuntimeDefault or Localhost",
         rego=('not sc_get(c, ["seccompProfile", "type"], "") in {"RuntimeDefault", "Localhost"}',),
         cel=f"{_sc('seccompProfile.?type', chr(39) * 2)} in ['RuntimeDefault', 'Localhost']",
+    ),
+    Policy(
+        id="ZW-K8S-015",
+        slug="allowed_capabilities",
+        title="Only allowed capabilities are added",
+        severity=Severity.HIGH,
+        target=_K8S,
+        scope=Scope.CONTAINER,
+        rationale="Dropping ALL means nothing if NET_ADMIN or SYS_PTRACE is added back: "
+        "those reconfigure the node's network or read other processes' memory.",
+        remediation="Remove securityContext.capabilities.add entries outside the allowed list "
+        "(default NET_BIND_SERVICE); bind ports above 1024 instead where possible.",
+        message="must add only allowed capabilities in securityContext.capabilities.add",
+        rego=(
+            'some cap in object.get(c, ["securityContext", "capabilities", "add"], [])\n'
+            "  not capability_name(cap) in allowed_capabilities",
+        ),
+        cel="c.?securityContext.?capabilities.?add.orValue([]).all(cap,"
+        " (cap.upperAscii().startsWith('CAP_') ? cap.upperAscii().substring(4)"
+        " : cap.upperAscii()) in $allowed_capabilities)",
     ),
     Policy(
         id="ZW-DF-001",

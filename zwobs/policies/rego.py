@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 
-from .model import Policy, Scope, Target
+from .model import TEMPLATED_KINDS, Policy, Scope, Target
 from .pack import BUILD_TOOL_RE, IMAGE_DIGEST_RE, IMAGE_TAG_RE
+from .params import DEFAULT_ALLOWED_CAPABILITIES
 
 __all__ = ["CHECK_NAMESPACE", "DATA_KEY", "compile_rego"]
 
@@ -18,6 +19,9 @@ CHECK_NAMESPACE = "zwobs"
 """The namespace `trivy --check-namespaces` must name for the pack to run."""
 
 DATA_KEY = "zwobs_config"
+
+_TEMPLATED = ", ".join(json.dumps(k) for k in TEMPLATED_KINDS)
+"""Kinds whose pod spec sits at ``spec.template.spec``."""
 
 _PARAMS = f"""\
 default registries := []
@@ -32,6 +36,10 @@ default teams := []
 
 teams := data.{DATA_KEY}.teams
 
+default allowed_capabilities := {json.dumps(list(DEFAULT_ALLOWED_CAPABILITIES))}
+
+allowed_capabilities := data.{DATA_KEY}.allowed_capabilities
+
 image_pinned(image) if regex.match({json.dumps(IMAGE_DIGEST_RE)}, image)
 
 image_pinned(image) if {{
@@ -45,58 +53,75 @@ image_allowed(image) if {{
 }}
 """
 
-_K8S_LIB = """\
+_K8S_LIB = f"""\
 pod_spec := input.spec if input.kind == "Pod"
 
 pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
 
-pod_spec := input.spec.template.spec if input.kind in {
-  "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job",
-}
+pod_spec := input.template.spec if input.kind == "PodTemplate"
 
-job_owned if {
+pod_spec := input.spec.template.spec if input.kind in {{
+  {_TEMPLATED},
+}}
+
+job_owned if {{
   some o in object.get(input.metadata, "ownerReferences", [])
   o.kind == "Job"
-}
+}}
 
-app_containers contains c if {
+app_containers contains c if {{
   some c in object.get(pod_spec, "containers", [])
-}
+}}
 
-containers contains c if {
+pod_containers contains c if {{
   some c in app_containers
-}
+}}
 
-containers contains c if {
+pod_containers contains c if {{
   some c in object.get(pod_spec, "initContainers", [])
-}
+}}
 
-label_sets := [object.get(input.metadata, "labels", {})] if input.kind == "Pod"
+containers contains c if {{
+  some c in pod_containers
+}}
+
+containers contains c if {{
+  some c in object.get(pod_spec, "ephemeralContainers", [])
+}}
+
+label_sets := [object.get(input.metadata, "labels", {{}})] if input.kind == "Pod"
 
 label_sets := [
-  object.get(input.metadata, "labels", {}),
-  object.get(input.spec.jobTemplate, ["metadata", "labels"], {}),
-  object.get(input.spec.jobTemplate.spec.template, ["metadata", "labels"], {}),
+  object.get(input.metadata, "labels", {{}}),
+  object.get(input.spec.jobTemplate, ["metadata", "labels"], {{}}),
+  object.get(input.spec.jobTemplate.spec.template, ["metadata", "labels"], {{}}),
 ] if input.kind == "CronJob"
 
 label_sets := [
-  object.get(input.metadata, "labels", {}),
-  object.get(input.spec.template, ["metadata", "labels"], {}),
-] if input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
+  object.get(input.metadata, "labels", {{}}),
+  object.get(input.template, ["metadata", "labels"], {{}}),
+] if input.kind == "PodTemplate"
 
-sc_get(c, path, default_value) := v if {
+label_sets := [
+  object.get(input.metadata, "labels", {{}}),
+  object.get(input.spec.template, ["metadata", "labels"], {{}}),
+] if input.kind in {{{_TEMPLATED}}}
+
+sc_get(c, path, default_value) := v if {{
   v := object.get(c, array.concat(["securityContext"], path), null)
   v != null
-} else := v if {
+}} else := v if {{
   v := object.get(pod_spec, array.concat(["securityContext"], path), null)
   v != null
-} else := default_value
+}} else := default_value
 
-resource_name := name if {
+capability_name(cap) := trim_prefix(upper(cap), "CAP_")
+
+resource_name := name if {{
   ns := object.get(input.metadata, "namespace", "")
   ns != ""
   name := sprintf("%s/%s", [ns, object.get(input.metadata, "name", "")])
-} else := object.get(input.metadata, "name", "")
+}} else := object.get(input.metadata, "name", "")
 """
 
 _DOCKERFILE_LIB = f"""\
@@ -164,7 +189,10 @@ def _deny(policy: Policy, body: str) -> str:
             f"[input.kind, resource_name, {msg}]), input.metadata)"
         )
     else:
-        source = "app_containers" if policy.scope is Scope.APP_CONTAINER else "containers"
+        source = {
+            Scope.APP_CONTAINER: "app_containers",
+            Scope.POD_CONTAINER: "pod_containers",
+        }.get(policy.scope, "containers")
         head = f"input.kind in {{{kinds}}}\n  "
         if policy.scope is Scope.APP_CONTAINER:
             head += "not job_owned\n  "

@@ -6,8 +6,9 @@ The contract every generator follows (alerts, dashboards, rollouts, policies)::
 
 * It returns ``{relative path: content}``; every path starts with the generator's own
   directory (``alerts/``, ``dashboards/``, ``rollouts/``, ``policies/``), uses ``/`` and
-  never ``..``. ``zwobs render`` owns those directories: files it did not produce there
-  are stale and get removed (and reported by ``--check``).
+  never ``..``. ``zwobs render`` writes there and keeps a manifest of what it wrote
+  (``.zwobs-manifest.json``, see :mod:`zwobs.render.files`): only those files are
+  overwritten, or removed once no longer rendered; every other file is left alone.
 * It is pure: no I/O, no clock, no randomness, no environment. Same catalog, same bytes
   (sort keys and lists; end text files with a newline).
 * It raises :class:`RenderError` for a catalog it cannot render (message says what and where).
@@ -57,6 +58,8 @@ GENERATORS: Final[tuple[tuple[str, str], ...]] = (
     ("dashboards", "zwobs.render.dashboards:render_dashboards"),
     ("rollouts", "zwobs.render.rollouts:render_rollouts"),
     ("policies", "zwobs.render.policies:render_policies"),
+    ("alertmanager", "zwobs.render.alertmanager:render_alertmanager"),
+    ("loadtests", "zwobs.render.loadtests:render_loadtests"),
 )
 
 

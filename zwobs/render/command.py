@@ -1,7 +1,8 @@
-"""``zwobs render``: catalog -> files, or ``--check`` for drift (the CI gate).
+"""``zwobs render``: catalog -> files, ``--check`` for drift (the CI gate), ``--dry-run``.
 
-Exit codes: 0 written / up to date, 1 drift (``--check``: every differing, missing or
-stale file is named), 2 invalid catalog, unknown output, a file that cannot be written, or
+Exit codes: 0 written / up to date / dry run, 1 drift (``--check``: every differing,
+missing or stale file is named), 2 invalid or empty catalog, unknown output, a file in the
+way that zwobs did not write, a file that cannot be written, or
 a requested output whose extra is not installed (nothing is written or checked then: a
 core install renders alerts, rollouts and policies; dashboards need ``zwobs[render]``).
 """
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 from zwobs.catalog import CatalogError, load_catalog
-from zwobs.catalog.command import report_catalog_error
+from zwobs.catalog.command import add_allow_empty, empty_catalog_problem, report_catalog_error
 from zwobs.extras import MissingExtraError
+from zwobs.printable import printable
 from zwobs.render import (
     DASHBOARD_MODES,
     FORMATS,
@@ -29,7 +31,7 @@ from zwobs.render import (
     generator_names,
     render_all,
 )
-from zwobs.render.files import check_tree, write_tree
+from zwobs.render.files import OwnershipError, Plan, diff_lines, plan_tree, write_tree
 
 __all__ = ["configure"]
 
@@ -67,6 +69,42 @@ def _progress_enabled(choice: str | None) -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
+def _print_drifts(out: Path, plan: Plan) -> None:
+    for drift in plan.drifts:
+        print(f"{printable(str(out / drift.path))}: {drift.kind.description}")
+
+
+def _check(args: argparse.Namespace, out: Path, plan: Plan, count: int) -> int:
+    _print_drifts(out, plan)
+    drifts = [d for d in plan.drifts if d.kind.is_drift]
+    if drifts:
+        print(
+            f"{len(drifts)} path(s) differ from the catalog; run `zwobs render"
+            f" {printable(' '.join(args.catalog))} --out {printable(args.out)}` and commit the"
+            " result",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"up to date: {count} files in {printable(str(out))}")
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, out: Path, plan: Plan) -> int:
+    if args.diff:
+        sys.stdout.writelines(printable(line, keep="\n\t") for line in diff_lines(plan, out))
+    else:
+        _print_drifts(out, plan)
+    if plan.blocked:
+        print(f"render would refuse: {len(plan.blocked)} path(s) in the way", file=sys.stderr)
+        return 2
+    print(
+        f"dry run: {len(plan.write)} to write, {len(plan.remove)} to remove in"
+        f" {printable(str(out))}; nothing written",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def _render(args: argparse.Namespace) -> int:
     only = [o for part in args.only for o in part.split(",") if o] if args.only else None
     progress = _Progress(sys.stderr, _progress_enabled(args.progress))
@@ -79,49 +117,56 @@ def _render(args: argparse.Namespace) -> int:
             dashboards=args.dashboards,
             progress=progress,
         )
-        rendered = render_all(catalog, options, only)
+        problem = empty_catalog_problem(catalog, args.catalog, args.allow_empty)
+        rendered = render_all(catalog, options, only) if problem is None else None
     except CatalogError as error:
         progress.close()
         return report_catalog_error(error)
     except RenderError as error:
         progress.close()
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error))}", file=sys.stderr)
         return 2
     except MissingExtraError as error:
         progress.close()
         available = ",".join(_installed_outputs())
         print(f"error: {error}; without it: --only {available}", file=sys.stderr)
         return 2
-    out = Path(args.out)
-    if args.check:
+    if rendered is None:
         progress.close()
-        drifts = check_tree(out, rendered.files, rendered.directories)
-        for drift in drifts:
-            print(f"{out / drift.path}: {drift.kind.value}")
-        if drifts:
-            print(
-                f"{len(drifts)} file(s) differ from the catalog; run `zwobs render"
-                f" {' '.join(args.catalog)} --out {args.out}` and commit the result",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"up to date: {len(rendered.files)} files in {out}")
-        return 0
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
     try:
+        if args.check or args.dry_run or args.diff:
+            progress.close()
+            plan = plan_tree(out, rendered.files, rendered.directories)
+            if args.check:
+                return _check(args, out, plan, len(rendered.files))
+            return _dry_run(args, out, plan)
         report = write_tree(
             out,
             rendered.files,
             rendered.directories,
             lambda done, total: progress("writing", done, total),
         )
+    except OwnershipError as error:
+        progress.close()
+        for line in error.lines:
+            print(f"error: {printable(line)}", file=sys.stderr)
+        print("nothing written", file=sys.stderr)
+        return 2
     except OSError as error:
         progress.close()
-        print(f"error: cannot write {error.filename or out}: {error.strerror}", file=sys.stderr)
+        where = printable(str(error.filename or out))
+        verb = "read" if args.check or args.dry_run or args.diff else "write"
+        print(f"error: cannot {verb} {where}: {error.strerror}", file=sys.stderr)
         return 2
     progress.close()
+    left = f", {len(report.left_alone)} not ours left alone" if report.left_alone else ""
     print(
-        f"rendered {len(rendered.files)} files into {out}: {len(report.written)} written,"
-        f" {report.unchanged} unchanged, {len(report.removed)} stale removed"
+        f"rendered {len(rendered.files)} files into {printable(str(out))}:"
+        f" {len(report.written)} written, {report.unchanged} unchanged,"
+        f" {len(report.removed)} stale removed{left}"
     )
     return 0
 
@@ -146,6 +191,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write nothing; exit 1 naming every file that differs from the render",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write nothing; list what would be written, removed and left alone",
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="write nothing; print a unified diff of what would be written and removed",
+    )
+    add_allow_empty(parser)
     parser.add_argument("--format", choices=FORMATS, default="prometheus", help="rule file format")
     parser.add_argument("--namespace", default="monitoring", help="namespace of Kubernetes objects")
     parser.add_argument(

@@ -40,26 +40,31 @@ _GUARD = "len(result) > 0 && !isNaN(result[0])"
 
 
 def slo_floor(service: Service, objective: Slo) -> float:
-    """The lowest good ratio a canary may show before it burns budget at the fastest paging
-    rate of the period's table (slo.py): a canary that fails it would page if promoted."""
-    return max(0.0, 1.0 - slo.page_factor(service.slo_period_days) * objective.error_budget)
+    """The lowest good ratio a canary may show against one SLO (slo.deploy_min_good_ratio)."""
+    return slo.deploy_min_good_ratio(objective.objective, service.slo_period_days)
 
 
 def thresholds(service: Service) -> tuple[float, float]:
     """(minimum success rate, maximum p95 latency in seconds) for the service's canary.
 
-    The success rate is the stricter of ``rollout.success_rate`` and what the
-    strictest availability SLO allows at the paging burn rate; the p95 limit is
-    ``rollout.latency_p95_seconds`` or else the service's latency alert threshold.
+    The success rate is ``1 - slo.deploy_max_error_ratio`` (the strictest of HighErrorRate's
+    threshold, ``rollout.success_rate`` and the availability SLOs at the paging burn rate),
+    the number ``zwobs verify --catalog`` gates on; the p95 limit is the stricter of
+    ``rollout.latency_p95_seconds`` and the HighLatency threshold. The template writes the rate
+    in full (``repr``: the shortest text that reads back as the same float), so ``1 - rate`` is
+    the gate's limit however many nines it has.
     """
-    success = service.rollout.success_rate
-    for objective in service.slos:
-        if objective.kind is SloKind.AVAILABILITY:
-            success = max(success, slo_floor(service, objective))
-    latency = service.rollout.latency_p95_seconds
-    if latency is None:
-        latency = service.alerts.latency_p95_seconds
-    return round(success, 6), latency
+    availability = [o.objective for o in service.slos if o.kind is SloKind.AVAILABILITY]
+    max_errors = slo.deploy_max_error_ratio(
+        service.alerts.error_rate,
+        service.rollout.success_rate,
+        availability,
+        service.slo_period_days,
+    )
+    latency = service.alerts.latency_p95_seconds
+    if service.rollout.latency_p95_seconds is not None:
+        latency = min(latency, service.rollout.latency_p95_seconds)
+    return 1 - max_errors, latency
 
 
 def _metric(name: str, query: str, success: str, failure: str, service: Service) -> dict[str, Any]:
@@ -101,8 +106,8 @@ def analysis_template(
         _metric(
             "success-rate",
             promql.success_ratio(service.name, window, scope),
-            f"result[0] >= {success:g}",
-            f"result[0] < {success:g}",
+            f"result[0] >= {success!r}",
+            f"result[0] < {success!r}",
             service,
         ),
         _metric(

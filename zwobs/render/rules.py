@@ -152,15 +152,14 @@ def _period_group(periods: Iterable[int]) -> Group:
 
 
 def _runbook_base(catalog: Catalog) -> str | None:
-    """The common ``<base>`` when every service's runbook is ``<base>/<service>``."""
+    """The common ``<base>`` when every service's runbook is ``<base>/<service>``; None as
+    soon as one service has its own URL (or none), which the static template would lose."""
     bases = {
-        s.runbook_url[: -len(s.name) - 1]
+        s.runbook_url[: -len(s.name) - 1] if s.runbook_url.endswith(f"/{s.name}") else None
         for s in catalog.services
-        if s.runbook_url.endswith(f"/{s.name}")
     }
-    if len(bases) == 1 and all(s.runbook_url for s in catalog.services):
-        return bases.pop()
-    return None
+    base = bases.pop() if len(bases) == 1 else None
+    return base or None
 
 
 def _runbook(catalog: Catalog, anchor: str) -> str:
@@ -258,10 +257,38 @@ def burn_description(days: int, severity: str) -> tuple[str, str]:
     return speed, " / ".join(f"{slo.burn_factor(r, days):g}x" for r in rows)
 
 
+def _burn_annotations(
+    catalog: Catalog, days: int, severity: str, locations: Iterable[str] = ()
+) -> dict[str, str]:
+    speed, factors = burn_description(days, severity)
+    who = subject(locations)
+    return {
+        "summary": f"{who}: SLO {{{{ $labels.slo }}}} burns its error budget {speed}",
+        "description": f"{who} fails SLO {{{{ $labels.slo }}}} on"
+        " {{ $value | humanizePercentage }} of requests: the budget of the"
+        f" {slo.period_label(days)} period burns above {factors} in both windows.",
+        "runbook_url": _runbook(catalog, names.ALERT_ERROR_BUDGET_BURN.lower()),
+    }
+
+
+def _burn_for(catalog: Catalog, severity: str, rows: tuple[slo.BurnRow, ...]) -> str:
+    n = names
+    key = n.ALERT_FOR_BURN_PAGE if severity == slo.PAGE else n.ALERT_FOR_BURN_TICKET
+    return dict(catalog.alert_for).get(key, rows[0].for_)
+
+
+def _has_imports(catalog: Catalog) -> bool:
+    return any(s.origin != "catalog" for s in catalog.services)
+
+
 def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -> list[Rule]:
     n = names
     rules: list[Rule] = []
     locations = catalog.topology.location_labels
+    # imported SLOs burn through their own rules (their alert names, labels, disables)
+    match = (
+        (promql.Matcher(n.LABEL_SLI, SloKind.CUSTOM.value, "!="),) if _has_imports(catalog) else ()
+    )
     for days in sorted(set(periods)):
         label = slo.period_label(days)
         for severity, rows in slo.severities(days).items():
@@ -272,29 +299,71 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
             )
             conditions = "\n  or\n".join(
                 promql.rule_burn_condition(
-                    r.short, r.long, slo.burn_factor(r, days), label, guard, location=at
+                    r.short,
+                    r.long,
+                    slo.burn_factor(r, days),
+                    label,
+                    guard,
+                    location=at,
+                    match=match,
                 )
                 for r in rows
             )
-            speed, factors = burn_description(days, severity)
-            key = n.ALERT_FOR_BURN_PAGE if severity == slo.PAGE else n.ALERT_FOR_BURN_TICKET
-            who = subject(at)
             rules.append(
                 {
                     "alert": n.ALERT_ERROR_BUDGET_BURN,
                     "expr": promql.rule_route(conditions, routing),
-                    "for": dict(catalog.alert_for).get(key, rows[0].for_),
+                    "for": _burn_for(catalog, severity, rows),
                     "labels": {n.LABEL_SEVERITY: severity, n.LABEL_SLO_PERIOD: label},
-                    "annotations": {
-                        "summary": f"{who}: SLO {{{{ $labels.slo }}}} burns its"
-                        f" error budget {speed}",
-                        "description": f"{who} fails SLO {{{{ $labels.slo }}}} on"
-                        " {{ $value | humanizePercentage }} of requests: the budget of the"
-                        f" {label} period burns above {factors} in both windows.",
-                        "runbook_url": _runbook(catalog, n.ALERT_ERROR_BUDGET_BURN.lower()),
-                    },
+                    "annotations": _burn_annotations(catalog, days, severity, at),
                 }
             )
+    return rules
+
+
+def _imported_alerts(catalog: Catalog, service: Service, objective: Slo) -> list[Rule]:
+    """An imported SLO's page and ticket alerts: the same burn conditions as the fleet's,
+    narrowed to the SLO, with its source's alert name, labels, annotations and disables."""
+    n = names
+    days = service.slo_period_days
+    label = slo.period_label(days)
+    match = (
+        promql.Matcher(n.LABEL_SERVICE, service.name),
+        promql.Matcher(n.LABEL_SLO, objective.name),
+    )
+    guard = catalog.defaults.slo_min_requests
+    if objective.min_requests is not None:
+        guard = objective.min_requests
+    rules: list[Rule] = []
+    for severity, rows in slo.severities(days).items():
+        alert = objective.page if severity == slo.PAGE else objective.ticket
+        if alert is None or alert.disabled:
+            continue
+        conditions = "\n  or\n".join(
+            promql.rule_burn_condition(
+                r.short,
+                r.long,
+                slo.burn_factor(r, days),
+                label,
+                guard,
+                match=match,
+                fixed_guard=True,
+            )
+            for r in rows
+        )
+        labels = {n.LABEL_SEVERITY: severity, n.LABEL_TEAM: service.team, **dict(alert.labels)}
+        rules.append(
+            {
+                "alert": objective.alert_name or n.ALERT_ERROR_BUDGET_BURN,
+                "expr": conditions,
+                "for": _burn_for(catalog, severity, rows),
+                "labels": dict(sorted({**labels, n.LABEL_SLO_PERIOD: label}.items())),
+                "annotations": {
+                    **_burn_annotations(catalog, days, severity),
+                    **dict(alert.annotations),
+                },
+            }
+        )
     return rules
 
 
@@ -493,7 +562,7 @@ def service_group(catalog: Catalog, service: Service) -> Group:
         ):
             if value != default:
                 rules.append(_constant(metric, value, svc))
-    if a.slo_min_requests != d.slo_min_requests:
+    if service.origin == "catalog" and a.slo_min_requests != d.slo_min_requests:
         rules.append(_constant(n.SLO_MIN_REQUESTS, a.slo_min_requests, svc))
     period = slo.period_label(service.slo_period_days)
     located = bool(catalog.topology.location_labels)
@@ -522,4 +591,5 @@ def service_group(catalog: Catalog, service: Service) -> Group:
             )
         if objective.kind is SloKind.CUSTOM:
             rules.extend(_custom_rules(objective, labels))
+            rules.extend(_imported_alerts(catalog, service, objective))
     return {"name": f"zwobs-service-{service.name}", "rules": rules}

@@ -17,6 +17,7 @@ from zwobs import names
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
 from zwobs.durations import parse_duration
 from zwobs.promql import bucket_label
+from zwobs.render.imported_tests import imported_tests
 from zwobs.render.rules import alert_for, burn_description, subject
 from zwobs.slo import (
     PAGE,
@@ -586,9 +587,9 @@ class _Builder:
 def service_tests(
     catalog: Catalog, service: Service, rule_files: list[str]
 ) -> dict[str, Any] | None:
-    """The promtool test file of a catalog service (None for imported ones)."""
+    """The promtool test file of a service (imported ones: see render.imported_tests)."""
     if service.origin != "catalog":
-        return None
+        return imported_tests(catalog, service, rule_files)
     builder = _Builder(catalog, service)
     tests = builder.red_cases()
     for slo in service.slos:

@@ -2,7 +2,9 @@
 
 Exit codes: 0 the gate passed, 1 findings over the gate, 2 usage or tool error
 (Trivy missing, too old, crashed or timed out; the pack not evaluated; a bad
-waiver, baseline or catalog file). A failure to scan never passes the gate.
+waiver, baseline or catalog file) or an input that could not be evaluated (a file
+that does not parse, an empty or unreadable one, nothing to evaluate under a path;
+1 instead when findings fail the gate too). A failure to scan never passes the gate.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout", type=float, default=300.0, metavar="SECONDS", help="per Trivy run (300)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Trivy runs in parallel over shards of a large tree (default: one per CPU)",
     )
     vuln = parser.add_mutually_exclusive_group()
     vuln.add_argument(
@@ -153,6 +162,8 @@ def _options(args: argparse.Namespace) -> ScanOptions:
     policies: Path | None = args.policies
     if policies is None and args.catalog is None and Path("policies/trivy/checks").is_dir():
         policies = Path("policies")
+    if args.jobs < 0:
+        raise ScanError(f"--jobs {args.jobs}: expected 0 (one per CPU) or more")
     today = None
     if args.today:
         try:
@@ -167,6 +178,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         params=_params(args.catalog) if args.catalog else None,
         trivy=args.trivy,
         timeout=args.timeout,
+        jobs=args.jobs,
         vulnerabilities=args.vulnerabilities,
         gate=GatePolicy(
             fail_on=Severity(args.fail_on),
@@ -194,4 +206,6 @@ def handle(args: argparse.Namespace) -> int:
         print(f"zwobs scan: error: {exc}", file=sys.stderr)
         return _EXIT_ERROR
     sys.stdout.write(render(outcome, args.format))
-    return _EXIT_PASS if outcome.gate.passed else _EXIT_FINDINGS
+    if not outcome.gate.passed:
+        return _EXIT_FINDINGS
+    return _EXIT_ERROR if outcome.unevaluated else _EXIT_PASS

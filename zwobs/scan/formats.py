@@ -49,6 +49,7 @@ def summary_lines(outcome: ScanOutcome) -> list[str]:
         )
     for waiver in gate.unused_waivers:
         lines.append(f"unused waiver (matched nothing): {waiver.describe()} [{waiver.source}]")
+    lines.extend(f"not evaluated: {item}" for item in outcome.unevaluated)
     lines.extend(f"note: {note}" for note in outcome.notes)
     if outcome.custom_checks:
         lines.append(
@@ -59,7 +60,7 @@ def summary_lines(outcome: ScanOutcome) -> list[str]:
     if gate.policy.max_counts:
         allowances = ", ".join(f"{s.value}<={n}" for s, n in gate.policy.max_counts.items())
         threshold += f", allow {allowances}"
-    verdict = "PASSED" if gate.passed else "FAILED: " + "; ".join(gate.reasons())
+    verdict = "PASSED" if outcome.passed else "FAILED: " + "; ".join(outcome.reasons())
     lines.append(f"gate ({threshold}): {verdict}")
     return lines
 
@@ -145,13 +146,18 @@ def render_json(outcome: ScanOutcome) -> str:
         "targets": list(outcome.targets),
         "scanners": list(outcome.scanners),
         "gate": {
-            "passed": gate.passed,
+            "passed": outcome.passed,
+            "findings_passed": gate.passed,
             "fail_on": gate.policy.fail_on.value,
             "max_counts": {s.value: n for s, n in gate.policy.max_counts.items()},
             "ignore_unfixed": gate.policy.ignore_unfixed,
             "failing_severities": [s.value for s in gate.failing],
-            "reasons": gate.reasons(),
+            "reasons": outcome.reasons(),
         },
+        "not_evaluated": [
+            {"path": u.path, "line": u.line or None, "reason": u.reason}
+            for u in outcome.unevaluated
+        ],
         "counts": {
             s.value: {"total": gate.totals[s], "counted": gate.counted[s]}
             for s in sorted(Severity, key=lambda s: -s.rank)

@@ -74,26 +74,41 @@ def render_junit(outcome: ScanOutcome) -> str:
         total += len(items)
         failures += n_fail
         skipped += n_skip
+    if outcome.unevaluated:
+        inputs = ET.SubElement(
+            root,
+            "testsuite",
+            name="zwobs inputs not evaluated",
+            tests=str(len(outcome.unevaluated)),
+            failures="0",
+            errors=str(len(outcome.unevaluated)),
+            skipped="0",
+        )
+        for missed in outcome.unevaluated:
+            case = ET.SubElement(inputs, "testcase", name=missed.location, classname=missed.path)
+            error = ET.SubElement(case, "error", message=missed.reason, type="not-evaluated")
+            error.text = str(missed)
     gate_suite = ET.SubElement(
         root,
         "testsuite",
         name="zwobs gate",
         tests="1",
-        failures="0" if outcome.gate.passed else "1",
+        failures="0" if outcome.passed else "1",
         errors="0",
         skipped="0",
     )
     gate_case = ET.SubElement(gate_suite, "testcase", name="gate", classname="zwobs")
     summary = "\n".join(summary_lines(outcome))
-    if not outcome.gate.passed:
+    if not outcome.passed:
         failure = ET.SubElement(
-            gate_case, "failure", message="; ".join(outcome.gate.reasons()), type="gate"
+            gate_case, "failure", message="; ".join(outcome.reasons()), type="gate"
         )
         failure.text = summary
     else:
         ET.SubElement(gate_case, "system-out").text = summary
     root.set("tests", str(total + 1))
-    root.set("failures", str(failures + (0 if outcome.gate.passed else 1)))
+    root.set("failures", str(failures + (0 if outcome.passed else 1)))
+    root.set("errors", str(len(outcome.unevaluated)))
     root.set("skipped", str(skipped))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

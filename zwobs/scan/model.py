@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from zwobs.policies import Severity
 
-__all__ = ["Category", "Finding", "Resource", "Severity", "severity_of"]
+__all__ = ["Category", "Finding", "Resource", "Severity", "Unevaluated", "severity_of"]
 
 
 class Category(StrEnum):
@@ -113,3 +113,20 @@ class Finding:
 
     def with_occurrence(self, occurrence: int) -> Finding:
         return replace(self, occurrence=occurrence)
+
+
+@dataclass(frozen=True, slots=True)
+class Unevaluated:
+    """An input the scan could not evaluate: it is named in every output and fails the gate."""
+
+    path: str
+    line: int
+    """1-based line of the problem, 0 for the whole file."""
+    reason: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"

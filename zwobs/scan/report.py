@@ -11,6 +11,7 @@ from .ids import normalise_id
 from .model import Category, Finding, Resource, severity_of
 from .resources import ResourceIndex
 from .text import clean
+from .trivy import ScanError
 
 __all__ = ["ParsedReport", "parse_report"]
 
@@ -129,6 +130,16 @@ def _vulnerability(item: Mapping[str, Any], path: str) -> Finding:
     )
 
 
+def _objects(value: Any, where: str) -> list[dict[str, Any]]:
+    """``value`` as a list of objects (absent or null: empty); anything else is not a report
+    zwobs can read, and skipping it would pass findings unseen."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ScanError(f"not a Trivy JSON report: {where} is not a list of objects")
+    return value
+
+
 def parse_report(
     report: Mapping[str, Any],
     *,
@@ -137,14 +148,12 @@ def parse_report(
     custom_ids: set[str],
 ) -> ParsedReport:
     """Findings (failures only) from ``report``; ``display_path`` maps a Trivy target to the
-    path zwobs prints, ``index`` resolves lines to resources."""
+    path zwobs prints, ``index`` resolves lines to resources. A report whose lists are not
+    lists of objects raises :class:`ScanError`."""
     parsed = ParsedReport()
-    results = report.get("Results") or []
-    if not isinstance(results, list):
-        return parsed
-    for result in results:
-        if not isinstance(result, dict):
-            continue
+    results = _objects(report.get("Results"), "Results")
+    for position, result in enumerate(results):
+        where = f"Results[{position}]"
         target = str(result.get("Target", ""))
         kind = str(result.get("Type", ""))
         path = display_path(target)
@@ -156,7 +165,7 @@ def parse_report(
                 return index.dockerfile(target, line)
             return None
 
-        misconfigs = result.get("Misconfigurations") or []
+        misconfigs = _objects(result.get("Misconfigurations"), f"{where}.Misconfigurations")
         seen: set[str] = set()
         if misconfigs or result.get("Class") == "config":
             seen = parsed.evaluated.setdefault((path, kind), set())
@@ -166,8 +175,8 @@ def parse_report(
             if str(item.get("Status", "FAIL")).upper() != "FAIL":
                 continue
             parsed.findings.append(_misconfig(item, path, kind, locate, custom_ids))
-        parsed.findings.extend(_secret(item, path) for item in result.get("Secrets") or [])
-        parsed.findings.extend(
-            _vulnerability(item, path) for item in result.get("Vulnerabilities") or []
-        )
+        secrets = _objects(result.get("Secrets"), f"{where}.Secrets")
+        parsed.findings.extend(_secret(item, path) for item in secrets)
+        vulnerabilities = _objects(result.get("Vulnerabilities"), f"{where}.Vulnerabilities")
+        parsed.findings.extend(_vulnerability(item, path) for item in vulnerabilities)
     return parsed

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .documents import iter_nodes
 from .model import Resource
 
 __all__ = ["ResourceIndex"]
@@ -59,16 +60,14 @@ def _pod_spec(doc: yaml.Node, kind: str) -> yaml.Node | None:
         return _get(doc, "spec")
     if kind == "CronJob":
         return _get(doc, "spec", "jobTemplate", "spec", "template", "spec")
+    if kind == "PodTemplate":
+        return _get(doc, "template", "spec")
     return _get(doc, "spec", "template", "spec")
 
 
 def _kubernetes_spans(text: str) -> list[tuple[_Span, list[_Span]]]:
     spans: list[tuple[_Span, list[_Span]]] = []
-    try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError:
-        return spans
-    for index, doc in enumerate(documents, start=1):
+    for index, (offset, doc) in enumerate(iter_nodes(text, "manifest"), start=1):
         if not isinstance(doc, yaml.MappingNode):
             continue
         kind = _scalar(_get(doc, "kind"))
@@ -93,8 +92,10 @@ def _kubernetes_spans(text: str) -> list[tuple[_Span, list[_Span]]]:
                     container=name,
                     document=index,
                 )
-                containers.append(_Span(item.start_mark.line + 1, _end_line(item), container))
-        spans.append((_Span(doc.start_mark.line + 1, _end_line(doc), resource), containers))
+                start = item.start_mark.line + 1 + offset
+                containers.append(_Span(start, _end_line(item) + offset, container))
+        start = doc.start_mark.line + 1 + offset
+        spans.append((_Span(start, _end_line(doc) + offset, resource), containers))
     return spans
 
 

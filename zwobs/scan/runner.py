@@ -6,21 +6,24 @@ import datetime as dt
 import json
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from zwobs.policies import CHECK_NAMESPACE, PolicyParams
 
 from .baseline import load_baseline
 from .checks import CustomCheck, load_checks, verify_evaluated
 from .gate import GatePolicy, evaluate
-from .model import Finding
+from .inventory import Inventory, UnitKind, take_inventory
+from .model import Finding, Unevaluated
 from .outcome import ScanOutcome
 from .report import parse_report
 from .resources import ResourceIndex
+from .shards import ScanFunction, default_jobs, scan_shards
 from .trivy import ScanError, Trivy, has_vuln_db
 from .waivers import load_waivers
 
@@ -41,6 +44,9 @@ class ScanOptions:
     """Parameters to render the pack with when ``policies`` is not given."""
     trivy: str | None = None
     timeout: float = 300.0
+    """Per Trivy run (each shard has its own)."""
+    jobs: int = 0
+    """Trivy runs in parallel (0: one per CPU)."""
     vulnerabilities: bool | None = None
     """True: require the vulnerability scanner; False: skip it; None: when a database exists."""
     gate: GatePolicy = field(default_factory=GatePolicy)
@@ -89,6 +95,51 @@ def _with_occurrences(findings: Sequence[Finding]) -> list[Finding]:
     return numbered
 
 
+def _misconfig_scan(checks_dir: Path, data_dir: Path | None) -> ScanFunction:
+    def scan(
+        trivy: Trivy, root: Path, kinds: frozenset[UnitKind]
+    ) -> tuple[dict[str, Any], list[str]]:
+        # Trivy tries every IaC parser on every file unless told which apply: naming them
+        # saves about an eighth of its time (bench/scan.py); other configuration gets all.
+        extra: tuple[str, ...] = ()
+        if UnitKind.OTHER not in kinds:
+            extra = ("--misconfig-scanners", ",".join(sorted(k.value for k in kinds)))
+        return trivy.scan_logged(
+            "fs",
+            str(root),
+            scanners=("misconfig",),
+            checks_dir=checks_dir,
+            data_dir=data_dir,
+            namespace=CHECK_NAMESPACE,
+            extra=extra,
+        )
+
+    return scan
+
+
+def _account(
+    inventory: Inventory, evaluated: Mapping[tuple[str, str], set[str]], log: list[str]
+) -> list[Unevaluated]:
+    """Every unit Trivy had to evaluate and did not, with Trivy's own word when it said one."""
+    seen = {(path, kind) for path, kind in evaluated}
+    missing = []
+    for unit in inventory.units:
+        if unit.kind is UnitKind.OTHER:
+            continue
+        if unit.kind is UnitKind.HELM:
+            # A chart directory's targets sit under it; an archive's are `chart.tgz:path`.
+            inside = (unit.display + "/", unit.display + ":")
+            done = any(k == "helm" and p.startswith(inside) for p, k in seen)
+        else:
+            done = (unit.display, unit.kind.value) in seen
+        if done:
+            continue
+        said = [line for line in log if f'file_path="{unit.display}' in line]
+        reason = "Trivy did not evaluate it" + (f" ({said[0]})" if said else "")
+        missing.append(Unevaluated(unit.display, 0, reason))
+    return missing
+
+
 def _scan_paths(  # noqa: PLR0917 - internal helper, called once
     trivy: Trivy,
     options: ScanOptions,
@@ -96,31 +147,52 @@ def _scan_paths(  # noqa: PLR0917 - internal helper, called once
     checks_dir: Path,
     data_dir: Path | None,
     scanners: tuple[str, ...],
-) -> tuple[list[Finding], int]:
-    findings: list[Finding] = []
-    proven = 0
-    custom_ids = {c.id for c in checks}
+) -> tuple[list[Finding], int, list[Unevaluated], list[str]]:
+    """Misconfigurations over the inventory (sharded), secrets and vulnerabilities over the
+    paths as given; returns findings, proven evaluations, unevaluated inputs and notes."""
     for path in options.paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise ScanError(f"{path}: no such file or directory")
+    inventory = take_inventory(options.paths)
+    custom_ids = {c.id for c in checks}
+    results = scan_shards(
+        trivy,
+        inventory,
+        jobs=options.jobs or default_jobs(),
+        scan=_misconfig_scan(checks_dir, data_dir),
+        custom_ids=custom_ids,
+    )
+    findings = [f for r in results for f in r.parsed.findings]
+    evaluated: dict[tuple[str, str], set[str]] = {}
+    for result in results:
+        for key, ids in result.parsed.evaluated.items():
+            evaluated.setdefault(key, set()).update(ids)
+    log = [line for r in results for line in r.log]
+    proven = verify_evaluated(checks, evaluated)
+    unevaluated = inventory.unevaluated + _account(inventory, evaluated, log)
+    other = [s for s in scanners if s != "misconfig"]
+    for path in options.paths:
+        if not other or not path.exists():
+            continue
         base = path if path.is_dir() else path.parent
-        report = trivy.scan(
-            "fs",
-            str(path),
-            scanners=scanners,
-            checks_dir=checks_dir,
-            data_dir=data_dir,
-            namespace=CHECK_NAMESPACE,
-        )
+        report = trivy.scan("fs", str(path), scanners=other)
         parsed = parse_report(
             report,
             display_path=partial(_display, base),
             index=ResourceIndex(base),
-            custom_ids=custom_ids,
+            custom_ids=set(),
         )
-        proven += verify_evaluated(checks, parsed.evaluated)
         findings.extend(parsed.findings)
-    return findings, proven
+    notes = []
+    if inventory.not_kubernetes:
+        shown = ", ".join(inventory.not_kubernetes[:5])
+        more = len(inventory.not_kubernetes) - 5
+        notes.append(
+            f"{len(inventory.not_kubernetes)} YAML/JSON file(s) hold no Kubernetes object, "
+            f"the pack does not apply: {shown}" + (f" and {more} more" if more > 0 else "")
+        )
+    notes.extend(f"Trivy: {line}" for line in log[:20])
+    return findings, proven, unevaluated, notes
 
 
 def run_scan(options: ScanOptions) -> ScanOutcome:
@@ -135,6 +207,7 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
     scanners: tuple[str, ...] = ()
     checks: list[CustomCheck] = []
     proven = 0
+    unevaluated: list[Unevaluated] = []
     if options.paths or options.images:
         trivy = Trivy.locate(options.trivy, timeout=options.timeout)
         trivy_version = trivy.version_text
@@ -150,12 +223,11 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
         if options.paths:
             with _pack(options) as (checks_dir, data_dir):
                 checks = load_checks(checks_dir, CHECK_NAMESPACE)
-                found, proven = _scan_paths(trivy, options, checks, checks_dir, data_dir, scanners)
-                findings.extend(found)
-            if proven == 0:
-                notes.append(
-                    "no Kubernetes manifest or Dockerfile found: the zwobs pack did not run"
+                found, proven, unevaluated, path_notes = _scan_paths(
+                    trivy, options, checks, checks_dir, data_dir, scanners
                 )
+                findings.extend(found)
+                notes.extend(path_notes)
         for image in options.images:
             if not has_vuln_db() and options.vulnerabilities is not False:
                 raise ScanError(
@@ -179,9 +251,12 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
             "Results" not in report and "SchemaVersion" not in report
         ):
             raise ScanError(f"{file}: not a Trivy JSON report (no SchemaVersion/Results)")
-        parsed = parse_report(
-            report, display_path=lambda t: t, index=ResourceIndex(Path.cwd()), custom_ids=set()
-        )
+        try:
+            parsed = parse_report(
+                report, display_path=lambda t: t, index=ResourceIndex(Path.cwd()), custom_ids=set()
+            )
+        except ScanError as exc:
+            raise ScanError(f"{file}: {exc}") from None
         findings.extend(parsed.findings)
         notes.append(f"{file}: recorded Trivy report, custom checks not verified")
     result = evaluate(
@@ -208,4 +283,5 @@ def run_scan(options: ScanOptions) -> ScanOutcome:
         custom_checks=len(checks),
         evaluations_proven=proven,
         notes=tuple(notes),
+        unevaluated=tuple(unevaluated),
     )

@@ -101,6 +101,28 @@ def _result(item: Assessed, rule_index: int) -> dict[str, Any]:
     return result
 
 
+def _invocation(outcome: ScanOutcome) -> dict[str, Any]:
+    """The run's invocation: an input that was not evaluated is an error notification
+    (SARIF's place for "could not analyse this file"), and the run did not succeed."""
+    notifications = []
+    for item in outcome.unevaluated:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": item.path}}
+        if item.line:
+            physical["region"] = {"startLine": item.line}
+        notifications.append(
+            {
+                "level": "error",
+                "message": {"text": f"not evaluated: {item.reason}"},
+                "locations": [{"physicalLocation": physical}],
+                "descriptor": {"id": "zwobs-not-evaluated"},
+            }
+        )
+    return {
+        "executionSuccessful": not outcome.unevaluated,
+        "toolExecutionNotifications": notifications,
+    }
+
+
 def render_sarif(outcome: ScanOutcome) -> str:
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
@@ -132,9 +154,10 @@ def render_sarif(outcome: ScanOutcome) -> str:
                     }
                 },
                 "results": results,
+                "invocations": [_invocation(outcome)],
                 "properties": {
                     "trivyVersion": outcome.trivy_version,
-                    "gatePassed": outcome.gate.passed,
+                    "gatePassed": outcome.passed,
                 },
             }
         ],

@@ -102,6 +102,10 @@ class Trivy:
 
     @staticmethod
     def _exec(argv: Sequence[str], *, timeout: float, what: str) -> str:
+        return Trivy._run(argv, timeout=timeout, what=what)[0]
+
+    @staticmethod
+    def _run(argv: Sequence[str], *, timeout: float, what: str) -> tuple[str, str]:
         try:
             completed = subprocess.run(
                 list(argv),
@@ -121,7 +125,7 @@ class Trivy:
                 f"Trivy {what} failed with exit code {completed.returncode} "
                 f"(failing closed):\n{tail}"
             )
-        return completed.stdout
+        return completed.stdout, completed.stderr
 
     def scan(
         self,
@@ -138,6 +142,29 @@ class Trivy:
 
         Successes are included so the caller can prove the custom checks ran.
         """
+        return self.scan_logged(
+            command,
+            target,
+            scanners=scanners,
+            checks_dir=checks_dir,
+            data_dir=data_dir,
+            namespace=namespace,
+            extra=extra,
+        )[0]
+
+    def scan_logged(
+        self,
+        command: str,
+        target: str,
+        *,
+        scanners: Sequence[str],
+        checks_dir: Path | None = None,
+        data_dir: Path | None = None,
+        namespace: str = "zwobs",
+        extra: Sequence[str] = (),
+    ) -> tuple[dict[str, Any], list[str]]:
+        """:meth:`scan`, plus Trivy's ERROR and WARN log lines (a file Trivy failed to
+        parse is only ever said there)."""
         with tempfile.TemporaryDirectory(prefix="zwobs-trivy-") as tmp:
             report = Path(tmp) / "report.json"
             argv = [
@@ -151,7 +178,7 @@ class Trivy:
                 str(report),
                 "--exit-code",
                 "0",
-                "--quiet",
+                "--no-progress",
                 "--skip-db-update",
                 "--skip-check-update",
                 "--timeout",
@@ -164,7 +191,7 @@ class Trivy:
                 if data_dir is not None:
                     argv += ["--config-data", str(data_dir)]
             argv += [*extra, target]
-            self._exec(argv, timeout=self.timeout * 1.1 + 1, what=f"{command} {target}")
+            _, stderr = self._run(argv, timeout=self.timeout * 1.1 + 1, what=f"{command} {target}")
             try:
                 data = json.loads(report.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
@@ -173,4 +200,9 @@ class Trivy:
                 ) from None
         if not isinstance(data, dict) or "SchemaVersion" not in data:
             raise ScanError(f"Trivy's output for {target} is not a Trivy JSON report")
-        return data
+        log = [
+            clean(line).strip()
+            for line in stderr.splitlines()
+            if "\tERROR\t" in line or "\tWARN\t" in line
+        ]
+        return data, log

@@ -12,7 +12,8 @@ File format (YAML)::
         expires: 2026-12-31             # valid through that day
 
 An expired waiver no longer hides anything and is reported; a waiver that matched no
-finding is reported as unused so the file does not rot.
+finding is reported as unused so the file does not rot. The file is read through
+:mod:`zwobs.yamlread`: capped in size, aliases counted as expanded.
 """
 
 from __future__ import annotations
@@ -24,14 +25,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from yaml.nodes import ScalarNode, SequenceNode
+
+from zwobs.yamlread import (
+    YamlInputError,
+    compose_documents,
+    load_documents,
+    node_position,
+    read_text,
+)
 
 from .ids import normalise_id
 from .model import Finding
 from .trivy import ScanError
 
-__all__ = ["Waiver", "load_waivers"]
+__all__ = ["MAX_BYTES", "Waiver", "load_waivers"]
 
+MAX_BYTES = 4 * 1024 * 1024
+"""A waivers file is hand-written: 4 MB holds tens of thousands of waivers."""
+MAX_NODES = 1_000_000
 _REQUIRED = ("id", "reason", "owner", "expires")
 _KNOWN = {*_REQUIRED, "path", "resource", "container"}
 
@@ -80,19 +92,6 @@ class Waiver:
         return f"{self.id} {where} (owner {self.owner}, expires {self.expires.isoformat()})"
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the line of every mapping as ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _date(value: Any, where: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -104,13 +103,14 @@ def _date(value: Any, where: str) -> dt.date:
         raise ScanError(f"{where}: expires: expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _one(entry: Any, file: Path, position: int, errors: list[str]) -> Waiver | None:
+def _one(entry: Any, line: int, file: Path, position: int, errors: list[str]) -> Waiver | None:
     if not isinstance(entry, dict):
         errors.append(
-            f"{file}: waivers[{position}]: expected a mapping with {', '.join(_REQUIRED)}"
+            f"{file}:{line}: waivers[{position}]: expected a mapping with {', '.join(_REQUIRED)}"
         )
         return None
-    where = f"{file}:{entry.pop('__line__', '?')}"
+    entry = {str(k): v for k, v in entry.items()}
+    where = f"{file}:{line}"
     problems: list[str] = []
     unknown = sorted(set(entry) - _KNOWN)
     if unknown:
@@ -146,25 +146,42 @@ def _one(entry: Any, file: Path, position: int, errors: list[str]) -> Waiver | N
     )
 
 
-def load_waivers(file: Path) -> list[Waiver]:
-    """All waivers of ``file``; every problem is reported at once with file:line."""
+def _entries(file: Path) -> list[tuple[Any, int]]:
+    """(value, line) of every entry of the file's ``waivers:`` list, read bounded."""
+    source = str(file)
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except OSError as exc:
-        raise ScanError(f"{file}: cannot read waivers: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ScanError(f"{file}: cannot read waivers: not UTF-8 ({exc.reason})") from None
-    except yaml.YAMLError as exc:
-        raise ScanError(f"{file}: not valid YAML: {exc}") from None
+        text = read_text(file, max_bytes=MAX_BYTES)
+        nodes = compose_documents(text, source, max_nodes=MAX_NODES)
+        values = load_documents(text, source, max_nodes=MAX_NODES)
+    except YamlInputError as exc:
+        where = f"{exc.file}:{exc.line}:{exc.column}"
+        raise ScanError(f"{where}: cannot read waivers: {exc.message}") from None
     except ValueError as exc:  # an invalid unquoted date, e.g. ``expires: 2026-13-01``
         raise ScanError(f"{file}: not valid YAML: {exc}") from None
-    if data is None:
+    if not values:
         return []
+    if len(values) > 1:
+        raise ScanError(f"{file}: expected one YAML document, found {len(values)}")
+    data, root = values[0], nodes[0]
     entries: Iterable[Any] | None = data.get("waivers") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise ScanError(f"{file}: expected a top-level `waivers:` list")
+    sequence = next(
+        (v for k, v in root.value if isinstance(k, ScalarNode) and k.value == "waivers"), None
+    )
+    items = sequence.value if isinstance(sequence, SequenceNode) else []
+    lines = [node_position(item)[0] for item in items]
+    return [(entry, lines[i] if i < len(lines) else 0) for i, entry in enumerate(entries)]
+
+
+def load_waivers(file: Path) -> list[Waiver]:
+    """All waivers of ``file``; every problem is reported at once with file:line."""
     errors: list[str] = []
-    waivers = [w for i, e in enumerate(entries) if (w := _one(e, file, i, errors)) is not None]
+    waivers = [
+        w
+        for i, (entry, line) in enumerate(_entries(file))
+        if (w := _one(entry, line, file, i, errors)) is not None
+    ]
     if errors:
         raise ScanError("invalid waivers:\n  " + "\n  ".join(errors))
     return waivers

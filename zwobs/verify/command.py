@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from zwobs import promql
+from zwobs.printable import printable
 from zwobs.verify.client import PrometheusClient, QueryRejectedError
 from zwobs.verify.decision import Outcome, Thresholds
 from zwobs.verify.gate import Check, parse_selector, render_json, render_text, run
@@ -41,18 +42,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
         " of the targets, as the catalog's topology.location_labels; repeatable)",
     )
     parser.add_argument(
+        "--catalog",
+        metavar="CATALOG",
+        help="take the limits from the service's catalog entry (its alert thresholds, rollout"
+        " settings and availability SLOs, as the canary does) and print which were used",
+    )
+    parser.add_argument(
         "--max-error-ratio",
         type=float,
-        default=0.05,
+        default=None,
         metavar="RATIO",
-        help="fail above this 5xx ratio (default 0.05)",
+        help="fail above this 5xx ratio (default 0.05, or the catalog's)",
     )
     parser.add_argument(
         "--max-latency",
         type=float,
-        default=0.5,
+        default=None,
         metavar="SECONDS",
-        help="fail above this latency quantile (default 0.5; 0 disables the latency check)",
+        help="fail above this latency quantile (default 0.5, or the catalog's p95 limit;"
+        " 0 disables the latency check)",
     )
     parser.add_argument(
         "--quantile", type=float, default=0.95, help="latency quantile to check (default 0.95)"
@@ -80,8 +88,40 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=handle)
 
 
+_DEFAULT_MAX_ERROR_RATIO = 0.05
+_DEFAULT_MAX_LATENCY = 0.5
+
+
+def _limits(args: argparse.Namespace) -> tuple[str, ...]:
+    """Fill --max-error-ratio/--max-latency from the catalog (explicit options win) or the
+    defaults; returns the lines saying where each limit came from."""
+    explicit = {"--max-error-ratio": args.max_error_ratio, "--max-latency": args.max_latency}
+    used: list[str] = []
+    if args.catalog is not None:
+        from zwobs.verify.limits import catalog_limits  # loads the catalog only when asked
+
+        limits = catalog_limits(args.catalog, args.service)
+        used.append(f"limits from {args.catalog} (service {args.service}):")
+        if args.max_error_ratio is None:
+            args.max_error_ratio = limits.max_error_ratio
+            used.append(limits.used[0])
+        if args.max_latency is None:
+            args.max_latency = limits.max_latency_seconds
+            used.append(limits.used[1])
+        used += [f"{name} {value:g} from the command line"
+                 for name, value in explicit.items() if value is not None]  # fmt: skip
+    if args.max_error_ratio is None:
+        args.max_error_ratio = _DEFAULT_MAX_ERROR_RATIO
+    if args.max_latency is None:
+        args.max_latency = _DEFAULT_MAX_LATENCY
+    return tuple(used)
+
+
 def _check(args: argparse.Namespace) -> Check:
     """Validate the options into a Check; ValueError with a user-facing message."""
+    if not args.service.strip():
+        raise ValueError("--service: expected a service name")
+    origin = _limits(args)
     if not promql.is_duration(args.window):
         raise ValueError(f"--window {args.window!r}: expected a Prometheus duration such as 5m")
     if not 0.0 <= args.max_error_ratio <= 1.0:
@@ -92,8 +132,6 @@ def _check(args: argparse.Namespace) -> Check:
         raise ValueError(f"--quantile {args.quantile:g}: expected a number between 0 and 1")
     if args.min_requests < 0 or args.retries < 0 or args.timeout <= 0:
         raise ValueError("--min-requests and --retries must be >= 0, --timeout > 0")
-    if not args.service.strip():
-        raise ValueError("--service: expected a service name")
     thresholds = Thresholds(
         max_error_ratio=args.max_error_ratio,
         max_latency_seconds=args.max_latency or None,
@@ -102,7 +140,7 @@ def _check(args: argparse.Namespace) -> Check:
     )
     scope = tuple(parse_selector(text) for text in args.selector)
     scope += tuple(_location(text) for text in args.location)
-    return Check(args.service, args.window, scope, thresholds)
+    return Check(args.service, args.window, scope, thresholds, origin)
 
 
 def _location(text: str) -> promql.Matcher:
@@ -122,9 +160,11 @@ def _token(path: str | None) -> str | None:
     try:
         token = Path(path).read_text().strip()
     except OSError as error:
-        raise ValueError(f"--bearer-token-file {path}: cannot read it ({error.strerror})") from None
+        raise ValueError(
+            f"--bearer-token-file {printable(path)}: cannot read it ({error.strerror})"
+        ) from None
     if not token:
-        raise ValueError(f"--bearer-token-file {path}: the file is empty")
+        raise ValueError(f"--bearer-token-file {printable(path)}: the file is empty")
     return token
 
 

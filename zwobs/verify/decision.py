@@ -55,13 +55,13 @@ def decide(measured: Measurement, limits: Thresholds) -> Verdict:
     """Fail on any signal over its limit; inconclusive when there is too little to judge.
 
     Too little traffic is inconclusive whatever its errors, so a quiet canary
-    is neither promoted nor rolled back on a handful of requests. Missing
-    latency data with traffic present is inconclusive too (unless the error
-    ratio already fails): the gate never passes what it could not measure.
+    is neither promoted nor rolled back on a handful of requests. A missing
+    error ratio or latency with traffic present is inconclusive and named (unless
+    another signal already fails): the gate never passes what it could not measure.
     """
     requests = measured.requests if _known(measured.requests) else None
     ratio = measured.error_ratio if _known(measured.error_ratio) else None
-    if requests is None or ratio is None or requests < limits.min_requests:
+    if requests is None or requests < limits.min_requests:
         seen = 0.0 if requests is None else requests
         return Verdict(
             Outcome.INCONCLUSIVE,
@@ -70,7 +70,9 @@ def decide(measured: Measurement, limits: Thresholds) -> Verdict:
         )
     failures: list[str] = []
     unknown: list[str] = []
-    if ratio > limits.max_error_ratio:
+    if ratio is None:
+        unknown.append("error ratio unknown: no data for the window")
+    elif ratio > limits.max_error_ratio:
         failures.append(f"error ratio {ratio:.2%} above {limits.max_error_ratio:.2%}")
     if limits.max_latency_seconds is not None:
         name = f"p{limits.quantile * 100:g} latency"

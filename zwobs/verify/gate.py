@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from zwobs import promql
-from zwobs.verify.client import PrometheusClient, UnreachableError
+from zwobs.printable import printable
+from zwobs.verify.client import InvalidResponseError, PrometheusClient, UnreachableError
 from zwobs.verify.decision import Measurement, Outcome, Thresholds, Verdict, decide
 
 __all__ = ["Check", "measure", "parse_selector", "render_json", "render_text", "run"]
@@ -30,6 +31,8 @@ class Check:
     window: str = "5m"
     scope: tuple[promql.Matcher, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)
+    origin: tuple[str, ...] = ()
+    """Where the limits came from (``--catalog``), printed with the verdict."""
 
 
 def parse_selector(text: str) -> promql.Matcher:
@@ -45,34 +48,50 @@ def parse_selector(text: str) -> promql.Matcher:
     return promql.Matcher(name, value, op)
 
 
-def _single(client: PrometheusClient, query: str) -> float | None:
+def _single(client: PrometheusClient, what: str, query: str) -> float | None:
+    """The one value of an aggregated query; None when it has no series. Several series
+    mean the answer is not the one asked for (a proxy, a federation clash): taking the
+    first would judge an arbitrary one, so it is InvalidResponseError."""
     samples = client.query(query)
-    if not samples:
-        return None
-    return samples[0].value
+    if len(samples) > 1:
+        shown = "; ".join(
+            "{" + ", ".join(f"{k}={v!r}" for k, v in sorted(s.labels.items())) + "}"
+            for s in samples[:3]
+        )
+        raise InvalidResponseError(
+            f"the {what} query returned {len(samples)} series where one was expected"
+            f" ({printable(shown)}{'; ...' if len(samples) > 3 else ''})"
+        )
+    return samples[0].value if samples else None
 
 
 def measure(client: PrometheusClient, check: Check) -> Measurement:
-    """Run the three queries of the gate (raises UnreachableError or QueryRejectedError)."""
+    """Run the three queries of the gate (raises UnreachableError, InvalidResponseError or
+    QueryRejectedError)."""
     service, window, scope = check.service, check.window, check.scope
     latency: float | None = None
     if check.thresholds.max_latency_seconds is not None:
         latency = _single(
-            client, promql.latency_quantile(check.thresholds.quantile, service, window, scope)
+            client,
+            "latency",
+            promql.latency_quantile(check.thresholds.quantile, service, window, scope),
         )
     return Measurement(
-        requests=_single(client, promql.request_count(service, window, scope)),
-        error_ratio=_single(client, promql.error_ratio(service, window, scope)),
+        requests=_single(client, "request count", promql.request_count(service, window, scope)),
+        error_ratio=_single(client, "error ratio", promql.error_ratio(service, window, scope)),
         latency_seconds=latency,
     )
 
 
 def run(client: PrometheusClient, check: Check) -> Verdict:
-    """Measure and decide; an unreachable Prometheus is inconclusive, never a pass."""
+    """Measure and decide; an unreachable Prometheus or an answer that cannot be
+    interpreted is inconclusive, never a pass and never a fail (which means roll back)."""
     try:
         measured = measure(client, check)
     except UnreachableError as error:
         return Verdict(Outcome.INCONCLUSIVE, (str(error),))
+    except InvalidResponseError as error:
+        return Verdict(Outcome.INCONCLUSIVE, (f"answer not understood: {error}",))
     return decide(measured, check.thresholds)
 
 
@@ -109,10 +128,11 @@ def render_text(check: Check, verdict: Verdict) -> str:
             )
         )
     lines = [
-        f"zwobs verify {check.service}{_scope_text(check)} over {check.window}:"
+        f"zwobs verify {printable(check.service + _scope_text(check))} over {check.window}:"
         f" {verdict.outcome.value.upper()}",
         *(f"  {name:<12}{value:>10}   {limit}" for name, value, limit in rows),
-        *(f"  - {reason}" for reason in verdict.reasons),
+        *(f"  - {printable(reason)}" for reason in verdict.reasons),
+        *(f"  {printable(line)}" for line in check.origin),
     ]
     return "\n".join(lines)
 
@@ -134,6 +154,7 @@ def render_json(check: Check, verdict: Verdict) -> str:
             "requests": _json_number(measured.requests),
             "error_ratio": _json_number(measured.error_ratio),
             "latency_seconds": _json_number(measured.latency_seconds),
+            "limits_from": list(check.origin),
             "limits": {
                 "max_error_ratio": limits.max_error_ratio,
                 "max_latency_seconds": limits.max_latency_seconds,

@@ -30,6 +30,10 @@ default teams := []
 
 teams := data.zwobs_config.teams
 
+default allowed_capabilities := ["NET_BIND_SERVICE"]
+
+allowed_capabilities := data.zwobs_config.allowed_capabilities
+
 image_pinned(image) if regex.match("^[^@]+@sha256:[a-f0-9]{64}$", image)
 
 image_pinned(image) if {

@@ -30,6 +30,10 @@ default teams := []
 
 teams := data.zwobs_config.teams
 
+default allowed_capabilities := ["NET_BIND_SERVICE"]
+
+allowed_capabilities := data.zwobs_config.allowed_capabilities
+
 image_pinned(image) if regex.match("^[^@]+@sha256:[a-f0-9]{64}$", image)
 
 image_pinned(image) if {
@@ -46,8 +50,10 @@ pod_spec := input.spec if input.kind == "Pod"
 
 pod_spec := input.spec.jobTemplate.spec.template.spec if input.kind == "CronJob"
 
+pod_spec := input.template.spec if input.kind == "PodTemplate"
+
 pod_spec := input.spec.template.spec if input.kind in {
-  "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job",
+  "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job",
 }
 
 job_owned if {
@@ -59,12 +65,20 @@ app_containers contains c if {
   some c in object.get(pod_spec, "containers", [])
 }
 
-containers contains c if {
+pod_containers contains c if {
   some c in app_containers
 }
 
-containers contains c if {
+pod_containers contains c if {
   some c in object.get(pod_spec, "initContainers", [])
+}
+
+containers contains c if {
+  some c in pod_containers
+}
+
+containers contains c if {
+  some c in object.get(pod_spec, "ephemeralContainers", [])
 }
 
 label_sets := [object.get(input.metadata, "labels", {})] if input.kind == "Pod"
@@ -77,8 +91,13 @@ label_sets := [
 
 label_sets := [
   object.get(input.metadata, "labels", {}),
+  object.get(input.template, ["metadata", "labels"], {}),
+] if input.kind == "PodTemplate"
+
+label_sets := [
+  object.get(input.metadata, "labels", {}),
   object.get(input.spec.template, ["metadata", "labels"], {}),
-] if input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
+] if input.kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
 sc_get(c, path, default_value) := v if {
   v := object.get(c, array.concat(["securityContext"], path), null)
@@ -88,6 +107,8 @@ sc_get(c, path, default_value) := v if {
   v != null
 } else := default_value
 
+capability_name(cap) := trim_prefix(upper(cap), "CAP_")
+
 resource_name := name if {
   ns := object.get(input.metadata, "namespace", "")
   ns != ""
@@ -95,7 +116,7 @@ resource_name := name if {
 } else := object.get(input.metadata, "name", "")
 
 deny contains res if {
-  input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}
+  input.kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"}
   some c in containers
   not sc_get(c, ["seccompProfile", "type"], "") in {"RuntimeDefault", "Localhost"}
   res := result.new(sprintf("%s %s: container %q %s", [input.kind, resource_name, c.name, "must run with seccompProfile RuntimeDefault or Localhost"]), c)
