@@ -440,7 +440,7 @@ def _regions(args: argparse.Namespace) -> None:
         f"{'Sloth-style':<22} {sloth['duration'] * 1000:>24.1f} ms"
         f" {len(target.series):>12} (every raw series)"
     )
-    print(f"ratio zwobs / Sloth-style, evaluation time: {total / sloth['duration']:.3f}")
+    print(f"ratio zwobs / Sloth-style, evaluation time: {total / sloth['duration']:.2g}")
     print(
         "ratio zwobs / Sloth-style, series the global layer needs:"
         f" {ours['counted'] / len(target.series):.3f}"
