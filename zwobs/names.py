@@ -43,6 +43,7 @@ __all__ = [
     "LABEL_SLI",
     "LABEL_SLO",
     "LABEL_SLO_PERIOD",
+    "LABEL_SLO_SLOT",
     "LABEL_STATUS",
     "LABEL_TEAM",
     "LABEL_TIER",
@@ -73,6 +74,7 @@ __all__ = [
     "SLO_WINDOWS",
     "UNKNOWN_FLAG",
     "UNMATCHED_PATH",
+    "location_level",
     "slo_error_ratio",
     "slo_errors_rate",
     "slo_requests_rate",
@@ -156,6 +158,10 @@ LABEL_SLI: Final = "sli"
 """``availability`` or ``latency`` (or ``custom`` for imported Sloth/OpenSLO specs)."""
 LABEL_SLO_PERIOD: Final = "slo_period"
 """The SLO period as a duration (``30d``) on SLO_OBJECTIVE and the period rules."""
+LABEL_SLO_SLOT: Final = "slo_slot"
+"""Position of an SLO among its service's SLOs (0, 1, ...) on SLO_OBJECTIVE and
+SLO_LATENCY_THRESHOLD, with a catalog ``topology`` only: per-location rates join their
+service's SLOs one slot at a time (PromQL has no many-to-many join)."""
 LABEL_SEVERITY: Final = "severity"
 LABEL_TEAM: Final = "team"
 LABEL_TIER: Final = "tier"
@@ -191,6 +197,15 @@ def slo_errors_rate(window: str) -> str:
 def slo_error_ratio(window: str) -> str:
     """Bad/total over ``window`` from counts (not averaged ratios); absent, never NaN, idle."""
     return f"slo:sli_errors:ratio_rate{window}"
+
+
+def location_level(name: str) -> str:
+    """The per-location twin of a recording rule (catalog ``topology``): ``service:x`` ->
+    ``service_location:x``, ``service_le:x`` -> ``service_location_le:x``, ``slo:x`` ->
+    ``slo_location:x``; grouped ``by`` the service (and SLO) plus the location labels."""
+    level, _, rest = name.partition(":")
+    head, _, tail = level.partition("_")
+    return f"{head}_location{'_' + tail if tail else ''}:{rest}"
 
 
 SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_errors:ratio_period"
