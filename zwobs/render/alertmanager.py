@@ -60,13 +60,8 @@ _TIMING: Final = {"group_wait": "30s", "group_interval": "5m", "repeat_interval"
 
 
 def location_labels(catalog: Catalog) -> tuple[str, ...]:
-    """The fleet's location labels (region, cluster, ...) from ``topology.location_labels``.
-
-    Read defensively: the topology key lands beside this generator; a catalog model without it
-    has one location, so alerts are grouped by service and SLO only.
-    """
-    topology = getattr(catalog, "topology", None)
-    return tuple(getattr(topology, "location_labels", ()))
+    """The fleet's location labels (region, cluster, ...): ``topology.location_labels``."""
+    return catalog.topology.location_labels
 
 
 def grouping(catalog: Catalog) -> list[str]:
