@@ -1,9 +1,10 @@
 """Render time and peak memory of `zwobs render`: synthetic catalogs of 1,000 and 10,000 services.
 
 Each size runs in a fresh process (clean peak RSS): write a catalog YAML, then time
-load+validate, render (all generators, or ``--only``), and the atomic write into a temp
-directory. Prints a table, the time ratio 10k/1k (linear growth is ~10x) and the rule
-counts against Sloth's 17 rules per SLO for the same SLOs.
+load+validate, render (all generators, or ``--only``), the atomic write into a temp
+directory, and a second write of the same files (the re-render that changes nothing).
+Prints a table, the time ratio 10k/1k (linear growth is ~10x) and the rule counts against
+Sloth's 17 rules per SLO for the same SLOs.
 
     .venv/bin/python -m bench.render [--sizes 1000,10000] [--only alerts] [--topology]
 
@@ -64,6 +65,9 @@ def _one(n: int, only: list[str] | None, topology: bool) -> dict[str, float]:
         done = time.perf_counter()
         write_tree(Path(tmp) / "out", rendered.files, rendered.directories)
         written = time.perf_counter()
+        # The everyday re-render: nothing changed, every file is compared and left alone.
+        write_tree(Path(tmp) / "out", rendered.files, rendered.directories)
+        rewritten = time.perf_counter()
         rules = sum(
             content.count(b"\n  - record: ") + content.count(b"\n  - alert: ")
             for name, content in rendered.files.items()
@@ -79,6 +83,7 @@ def _one(n: int, only: list[str] | None, topology: bool) -> dict[str, float]:
         "load_s": loaded - start,
         "render_s": done - loaded,
         "write_s": written - done,
+        "rewrite_s": rewritten - written,
         "total_s": written - start,
         "files": len(rendered.files),
         "rules": rules,
@@ -109,14 +114,17 @@ def main() -> None:
         results.append(json.loads(out))
     topology = ", topology [region]" if args.topology else ""
     print(f"outputs: {args.only or 'all registered generators'}{topology}")
-    header = "services  load+validate  render   write   total   files   rules  non-const  peak RSS"
+    header = (
+        "services  load+validate  render   write   total   files   rules  non-const  peak RSS"
+        "  re-render unchanged (write)"
+    )
     print(header)
     for r in results:
         print(
             f"{r['services']:>8}  {r['load_s']:>12.2f}s {r['render_s']:>7.2f}s"
             f" {r['write_s']:>6.2f}s"
             f" {r['total_s']:>6.2f}s {r['files']:>7} {r['rules']:>7} {r['non_constant_rules']:>9}"
-            f" {r['peak_rss_mb']:>7.0f} MB"
+            f" {r['peak_rss_mb']:>7.0f} MB  {r['rewrite_s']:>10.2f}s"
         )
     if len(results) >= 2:
         small, large = results[0], results[-1]

@@ -39,6 +39,7 @@ __all__ = [
     "imported_counter",
     "imported_errors_from_good",
     "imported_events",
+    "imported_raw",
     "is_duration",
     "latency_quantile",
     "on_targets",
@@ -502,6 +503,13 @@ def imported_errors_from_good(total: str, good: str) -> str:
     """Bad events from total and good ones; an absent good series (never created, or gone
     after a restart) while totals exist counts every event as bad, never as none."""
     return f"({total} - ({good} or 0 * {total}))"
+
+
+def imported_raw(ratio: str) -> tuple[str, str]:
+    """(errors, total) of a raw error-ratio SLI: the ratio as bad events out of one event per
+    second, both absent while the ratio is NaN or absent (no data is no event, never NaN)."""
+    errors = f"({imported_events(ratio)} >= 0)"
+    return errors, f"(0 * {errors} + 1)"
 
 
 def imported_complement(ratio: str) -> str:

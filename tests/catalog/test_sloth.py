@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.catalog.shapes import SLOTH_CASES
 from tests.catalog.specs import SLOTH
 from zwobs.catalog import CatalogError, catalog_warnings, load_catalog
 from zwobs.catalog.model import SloAlert
@@ -107,3 +108,28 @@ def test_interval_is_reported_as_ignored(tmp_path: Path) -> None:
     )
     warnings = catalog_warnings(load_catalog([path]))
     assert f"{path}:10: slos[0].interval: ignored" in warnings[0]
+
+
+def test_an_alert_name_prometheus_would_reject_is_refused(tmp_path: Path) -> None:
+    text = SLOTH.replace("name: MyServiceHighErrorRate", "name: my-service-high")
+    assert "slos[0].alerting.name: expected an alert name" in _issues(tmp_path, text)
+
+
+def test_nesting_deeper_than_any_field_is_an_issue_not_a_recursion_error(tmp_path: Path) -> None:
+    deep = "version: prometheus/v1\nservice: a\nslos: " + "[" * 950 + "]" * 950 + "\n"
+    assert "nests deeper than 32 levels" in _issues(tmp_path, deep)
+
+
+def test_window_template_in_any_go_spacing_is_one_template(tmp_path: Path) -> None:
+    path = tmp_path / "sloth.yaml"
+    path.write_text(SLOTH.replace("[{{.window}}]", "[{{ .window }}]"))
+    (slo,) = load_catalog([path]).services[0].slos
+    assert "[{{.window}}]" in slo.errors_query and "{{ .window }}" not in slo.total_query
+
+
+def test_crd_exported_from_a_cluster_with_its_status_is_read(tmp_path: Path) -> None:
+    crd = next(c for c in SLOTH_CASES if c.name.startswith("k8s-getting-started")).files["crd.yaml"]
+    path = tmp_path / "crd.yaml"
+    path.write_text(crd + "status: {processedSLOs: 1, promOpRulesGenerated: true}\n")
+    (service,) = load_catalog([path]).services
+    assert service.name == "myservice" and len(service.slos) == 1

@@ -72,3 +72,8 @@ def test_generated_tests_fail_when_the_page_loses_a_routing_label(tmp_path: Path
     rules.write_text(rules.read_text().replace("routing_key: myteam", "routing_key: nobody"))
     broken = promtool_test(tmp_path / "alerts")
     assert broken.returncode != 0 and 'routing_key="nobody"' in broken.stderr
+
+
+def test_a_query_nested_deeper_than_python_recurses_gets_no_test() -> None:
+    deep = "sum(" * 2000 + "rate(x[{{.window}}])" + ")" * 2000
+    assert linear_terms(deep) is None

@@ -8,7 +8,11 @@ to do on demand.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.servers.process import free_port
 from tests.verify.standin import Answer, StandIn, standin, vector
@@ -154,3 +158,47 @@ def test_a_deeply_nested_answer_is_invalid_not_a_recursion_traceback(standin: St
     standin.script.append(Answer(body=b"[" * 200_000 + b"]" * 200_000))
     with pytest.raises(InvalidResponseError, match=r"is not JSON|truncated JSON"):
         _client(standin, [], retries=0).query("up")
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_shaped = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(["success", "error"]) | _json,
+        "data": st.fixed_dictionaries(
+            {"resultType": st.sampled_from(["vector", "scalar", "matrix"]) | _json, "result": _json}
+        )
+        | _json,
+    }
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(body=st.one_of(_shaped, _json, st.binary(max_size=40)))
+def test_any_answer_gives_samples_or_says_why_not_never_another_error(body: object) -> None:
+    server = StandIn()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        server.script.append(Answer(body=body))
+        try:
+            samples = _client(server, [], retries=0).query("up")
+        except (InvalidResponseError, UnreachableError) as error:
+            assert "\n" not in str(error)
+        else:
+            assert all(isinstance(s.value, float) for s in samples)
+            assert all(isinstance(v, str) for s in samples for v in s.labels.values())
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_credentials_in_the_url_are_refused_without_being_echoed() -> None:
+    with pytest.raises(ValueError, match="credentials in the Prometheus URL") as raised:
+        PrometheusClient("http://admin:hunter2@127.0.0.1:9090")
+    assert "hunter2" not in str(raised.value)

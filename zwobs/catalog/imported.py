@@ -38,6 +38,7 @@ __all__ = [
     "ref",
     "service_name",
     "text",
+    "with_window",
 ]
 
 WINDOW: Final = "{{.window}}"
@@ -48,6 +49,8 @@ FIXED_LABELS: Final = frozenset({"service", "slo", "sli", "slo_period", "alertna
 """Labels the rules join on: an imported label may not replace them (``severity`` and
 ``team`` may be replaced, as Sloth lets a spec replace its ``severity``)."""
 
+_WINDOW_TEMPLATE: Final = re.compile(r"\{\{-?\s*\.window\s*-?\}\}")
+_MAX_DEPTH: Final = 32
 _constructor_tags: Final = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
@@ -71,13 +74,20 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
 
-def plain(node: Node, path: str, ctx: Context) -> Any:
-    """A YAML node as plain Python values, remembering every path's position."""
+def plain(node: Node, path: str, ctx: Context, depth: int = 0) -> Any:
+    """A YAML node as plain Python values, remembering every path's position. Nesting
+    deeper than any Sloth or OpenSLO field is an issue, not a RecursionError."""
     ctx.remember(node, path)
+    if depth > _MAX_DEPTH and isinstance(node, MappingNode | SequenceNode):
+        ctx.error(node, path, f"nests deeper than {_MAX_DEPTH} levels (no SLO field does)")
+        return None
     if isinstance(node, MappingNode):
-        return {str(k.value): plain(v, child_path(path, str(k.value)), ctx) for k, v in node.value}
+        return {
+            str(k.value): plain(v, child_path(path, str(k.value)), ctx, depth + 1)
+            for k, v in node.value
+        }
     if isinstance(node, SequenceNode):
-        return [plain(v, child_path(path, i), ctx) for i, v in enumerate(node.value)]
+        return [plain(v, child_path(path, i), ctx, depth + 1) for i, v in enumerate(node.value)]
     if node.tag in _constructor_tags:
         try:
             return float(node.value)
@@ -88,6 +98,11 @@ def plain(node: Node, path: str, ctx: Context) -> Any:
     if node.tag == "tag:yaml.org,2002:null":
         return None
     return node.value
+
+
+def with_window(query_text: str) -> str:
+    """``{{ .window }}`` in any spacing Go templates accept, spelled one way."""
+    return _WINDOW_TEMPLATE.sub(WINDOW, query_text)
 
 
 def ref(ctx: Context, path: str) -> SourceRef:

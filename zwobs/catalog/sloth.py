@@ -8,6 +8,7 @@ honoured; plugins are refused; ``interval`` is ignored with a warning.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from yaml.nodes import Node
@@ -26,6 +27,7 @@ from zwobs.catalog.imported import (
     ref,
     service_name,
     text,
+    with_window,
 )
 from zwobs.catalog.model import Slo, SloAlert, SloKind
 from zwobs.catalog.spec import Context, child_path
@@ -39,6 +41,7 @@ PLUGINS_REFUSED: Final = (
     "Sloth plugins are not supported: zwobs reads events and raw SLIs and writes its own"
     " rules (write the SLI as sli.events or sli.raw, and remove the plugin chain)"
 )
+_ALERT_NAME: Final = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _CAMEL: Final = {
     "slo_plugins": "sloPlugins",
     "error_query": "errorQuery",
@@ -108,6 +111,7 @@ def _sli(
         total = text(ctx, events, events_path, key("total_query"), f"{key('total_query')}: PromQL")
         if errors is None or total is None:
             return None
+        errors, total = with_window(errors), with_window(total)
         out.queries.append(query(ctx, child_path(events_path, key("error_query")), errors))
         out.queries.append(query(ctx, child_path(events_path, key("total_query")), total))
         return promql.imported_events(errors), promql.imported_events(total), False
@@ -119,8 +123,9 @@ def _sli(
         ratio = text(ctx, raw, raw_path, present[0], "errorRatioQuery: PromQL of the error ratio")
         if ratio is None:
             return None
+        ratio = with_window(ratio)
         out.queries.append(query(ctx, child_path(raw_path, present[0]), ratio))
-        return promql.imported_events(ratio), promql.rule_constant(1), True
+        return (*promql.imported_raw(ratio), True)
     ctx.error_at(path, "expected exactly one of sli.events (error_query, total_query) or sli.raw")
     return None
 
@@ -167,8 +172,11 @@ def _slo(
         for k in ("page_alert", "ticket_alert")
     )
     alert_name = alerting.get("name", "")
-    if not isinstance(alert_name, str) or (alert_name and not alert_name.isidentifier()):
-        ctx.error_at(child_path(alerting_path, "name"), "expected an alert name ([a-zA-Z_]\\w*)")
+    if not isinstance(alert_name, str) or (alert_name and not _ALERT_NAME.fullmatch(alert_name)):
+        ctx.error_at(
+            child_path(alerting_path, "name"),
+            f"expected an alert name ([a-zA-Z_:][a-zA-Z0-9_:]*, as Prometheus), got {alert_name!r}",
+        )
         alert_name = ""
     if refused or name is None or value is None or sli is None:
         return None
@@ -199,7 +207,8 @@ def import_sloth(node: Node, prefix: str, ctx: Context, out: Imported) -> None:
     key = _Keys(crd)
     path = prefix
     if crd:
-        check_keys(ctx, doc, prefix, ("apiVersion", "kind", "metadata", "spec"))
+        # status: what a cluster wrote back (an export of the object), not a spec field
+        check_keys(ctx, doc, prefix, ("apiVersion", "kind", "metadata", "spec", "status"))
         if doc.get("kind") != CRD_KIND:
             ctx.error_at(
                 child_path(prefix, "kind"), f"expected {CRD_KIND} (the SLO kind of {CRD_API})"

@@ -2,9 +2,9 @@
 
 Exit codes: 0 written / up to date / dry run, 1 drift (``--check``: every differing,
 missing or stale file is named), 2 invalid or empty catalog, unknown output, a file in the
-way that zwobs did not write, a file that cannot be written, or
-a requested output whose extra is not installed (nothing is written or checked then: a
-core install renders alerts, rollouts and policies; dashboards need ``zwobs[render]``).
+way that zwobs did not write, a file that cannot be written, or a requested output whose
+extra is not installed (nothing is written or checked then: a core install renders every
+output but dashboards, which need ``zwobs[render]``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from zwobs.render import (
     generator_names,
     render_all,
 )
-from zwobs.render.files import OwnershipError, Plan, diff_lines, plan_tree, write_tree
+from zwobs.render.files import Plan, diff_lines, plan_tree, write_tree
+from zwobs.render.ownership import OwnershipError
 
 __all__ = ["configure"]
 

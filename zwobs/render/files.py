@@ -5,10 +5,8 @@ a temporary file in the same directory and ``os.replace``, so a reader (Promethe
 Grafana, a CI job) never sees a half-written file and a failed render writes nothing.
 Files whose bytes are unchanged are not touched (stable mtimes, cheap re-renders).
 
-Ownership: each output directory (``alerts/``, ``dashboards/``...) holds a manifest,
-``.zwobs-manifest.json``, listing the files zwobs wrote there. A manifest rather than a
-marker inside each file, because Grafana JSON cannot carry a comment and Rego files must
-start with their METADATA block. Render removes a file only when the manifest lists it
+Ownership (:mod:`zwobs.render.ownership`): each output directory holds a manifest of
+the files zwobs wrote there. Render removes a file only when the manifest lists it
 and it is no longer rendered, and overwrites a file only when the manifest lists it or
 its bytes already equal the render (so a tree rendered before manifests existed is
 adopted without loss). Anything else is "not ours": left alone, or, when it is in the
@@ -21,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import os
 import shutil
 import stat
@@ -33,12 +30,11 @@ from pathlib import Path
 from typing import Final
 
 from zwobs.atomic import write_atomic
+from zwobs.render.ownership import MANIFEST, OwnershipError, manifest_bytes, owned_paths
 
 __all__ = [
-    "MANIFEST",
     "Drift",
     "DriftKind",
-    "OwnershipError",
     "Plan",
     "WriteReport",
     "check_tree",
@@ -47,12 +43,8 @@ __all__ = [
     "write_tree",
 ]
 
-MANIFEST: Final = ".zwobs-manifest.json"
-"""Per output directory: the files zwobs render wrote there (the only ones it may touch)."""
-
 _WRITERS = 8
 _TMP = ".zwobs-tmp-"
-_MAX_MANIFEST = 64 * 1024 * 1024
 
 
 class DriftKind(StrEnum):
@@ -119,65 +111,12 @@ class Plan:
         return tuple(d for d in self.drifts if d.kind.blocks)
 
 
-class OwnershipError(Exception):
-    """The render would overwrite something zwobs did not write, or act outside ``--out``,
-    or a manifest cannot be read; nothing was written. ``lines`` are for the user."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self.lines = tuple(lines)
-        super().__init__("\n".join(self.lines))
-
-
 @dataclass(frozen=True, slots=True)
 class WriteReport:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
     left_alone: tuple[str, ...] = ()
-
-
-def _manifest_bytes(top: str, paths: Iterable[str]) -> bytes:
-    entries = sorted(p.split("/", 1)[1] for p in paths)
-    document = {
-        "about": "Files `zwobs render` wrote in this directory. It overwrites or removes only"
-        " these; every other file here is left alone.",
-        "files": entries,
-    }
-    return (json.dumps(document, indent=1) + "\n").encode()
-
-
-def _bad_entry(entry: object) -> bool:
-    if not isinstance(entry, str) or entry.startswith("/") or "\\" in entry:
-        return True
-    return any(part in ("", ".", "..") for part in entry.split("/"))
-
-
-def _owned(out: Path, top: str) -> set[str]:
-    """The paths (``top/...``) the manifest of ``top`` lists; OwnershipError if unreadable."""
-    path = out / top / MANIFEST
-    try:
-        info = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return set()
-    where = f"{path}: "
-    if not stat.S_ISREG(info.st_mode):
-        raise OwnershipError([f"{where}expected the zwobs manifest (a regular file)"])
-    if info.st_size > _MAX_MANIFEST:
-        raise OwnershipError([f"{where}larger than {_MAX_MANIFEST} bytes; not a zwobs manifest"])
-    try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError) as error:
-        raise OwnershipError([f"{where}not a zwobs manifest ({error})"]) from None
-    entries = document.get("files") if isinstance(document, dict) else None
-    if not isinstance(entries, list) or any(_bad_entry(e) for e in entries):
-        raise OwnershipError(
-            [
-                f'{where}not a zwobs manifest (expected {{"files": [relative paths]}});'
-                " fix it, or delete it and render again (files identical to the render are"
-                " then adopted, every other file is left alone)"
-            ]
-        )
-    return {f"{top}/{entry}" for entry in entries}
 
 
 def _inside(real_out: str, path: Path) -> bool:
@@ -242,9 +181,9 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
         if os.path.lexists(root) and not root.is_dir():
             drifts.append(Drift(top, DriftKind.BLOCKED))
             continue
-        owned = _owned(out, top)
+        owned = owned_paths(out, top)
         manifest = f"{top}/{MANIFEST}"
-        expected = {**group, manifest: _manifest_bytes(top, group)}
+        expected = {**group, manifest: manifest_bytes(top, group)}
         planned.update(expected)
         for path, content in expected.items():
             target = out / path
@@ -370,7 +309,7 @@ def write_tree(
         changed = [p for p in rendered if p in to_write]
         on_disk = None if manifest in to_write else group[manifest]
         if changed or stale:
-            ahead = _manifest_bytes(top, [*rendered, *stale])
+            ahead = manifest_bytes(top, [*rendered, *stale])
             if ahead != on_disk:
                 write_atomic(out / manifest, ahead)
                 on_disk = ahead

@@ -72,8 +72,15 @@ class PrometheusClient:
         bearer_token: str | None = None,
     ) -> None:
         parsed = urllib.parse.urlsplit(base_url)
+        if "@" in parsed.netloc:
+            # urllib would not send them, and every message would print them.
+            raise ValueError(
+                "credentials in the Prometheus URL are not supported (they would be printed):"
+                " use a bearer token file"
+            )
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError(f"invalid Prometheus URL {base_url!r}: expected http(s)://host:port")
+            shown = printable(repr(base_url))
+            raise ValueError(f"invalid Prometheus URL {shown}: expected http(s)://host:port")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.retries = max(0, retries)
