@@ -440,6 +440,13 @@ def _regions(args: argparse.Namespace) -> None:
         f"{'Sloth-style':<22} {sloth['duration'] * 1000:>24.1f} ms"
         f" {len(target.series):>12} (every raw series)"
     )
+    print(
+        f"Prometheus CPU s per interval: zwobs {ours['cpu_per_interval']:.2f}"
+        f" ({ours['groups']:.0f} groups), Sloth-style {sloth['cpu_per_interval']:.2f}"
+        f" ({sloth['groups']:.0f} groups), ratio"
+        f" {ours['cpu_per_interval'] / max(sloth['cpu_per_interval'], 1e-9):.2f}"
+        " (a rule set that needs more than the interval misses evaluations)"
+    )
     print(f"ratio zwobs / Sloth-style, evaluation time: {total / sloth['duration']:.2g}")
     print(
         "ratio zwobs / Sloth-style, series the global layer needs:"

@@ -66,6 +66,10 @@ __all__ = [
     "SERVICE_LATENCY_COUNT_RATE5M",
     "SERVICE_LATENCY_P95_5M",
     "SERVICE_REQUESTS_RATE5M",
+    "SEVERITY_CRITICAL",
+    "SEVERITY_PAGE",
+    "SEVERITY_TICKET",
+    "SEVERITY_WARNING",
     "SLO_BUDGET_REMAINING",
     "SLO_ERROR_RATIO_PERIOD",
     "SLO_LATENCY_THRESHOLD",
@@ -226,6 +230,15 @@ ALERT_THRESHOLD_LATENCY_P95: Final = "zwobs_alert_latency_p95_threshold_seconds"
 ALERT_THRESHOLD_MIN_RPS: Final = "zwobs_alert_min_rps_threshold"
 SLO_MIN_REQUESTS: Final = "zwobs_slo_min_requests"
 """Per-service override of the minimum requests in a long window before an SLO alert fires."""
+
+SEVERITY_CRITICAL: Final = "critical"
+"""HighErrorRate's severity (Alertmanager routes it as the team's catalog says)."""
+SEVERITY_WARNING: Final = "warning"
+"""HighLatency's and LowThroughput's severity (the team's chat receiver)."""
+SEVERITY_PAGE: Final = "page"
+"""A fast SLO burn: the team's pager."""
+SEVERITY_TICKET: Final = "ticket"
+"""A steady SLO burn: the team's chat receiver."""
 
 ALERT_HIGH_ERROR_RATE: Final = "HighErrorRate"
 ALERT_HIGH_LATENCY: Final = "HighLatency"

@@ -53,8 +53,8 @@ __all__ = [
     "severities",
 ]
 
-PAGE: Final = "page"
-TICKET: Final = "ticket"
+PAGE: Final = names.SEVERITY_PAGE
+TICKET: Final = names.SEVERITY_TICKET
 MIN_PERIOD_DAYS: Final = 7
 MAX_PERIOD_DAYS: Final = 90
 _TILE: Final = 300

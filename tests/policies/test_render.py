@@ -18,6 +18,7 @@ from zwobs.catalog import load_catalog
 from zwobs.catalog.model import AlertThresholds, Catalog, Service
 from zwobs.policies import PACK, PolicyParams, Scope, Severity, Target
 from zwobs.render import RenderOptions
+from zwobs.render.ownership import MANIFEST
 from zwobs.render.policies import render_pack, render_policies
 
 
@@ -117,7 +118,7 @@ def test_the_committed_policies_match_the_example_catalog() -> None:
     committed = {
         p.relative_to(REPO).as_posix(): p.read_bytes()
         for p in (REPO / "policies").rglob("*")
-        if p.is_file() and p.name != ".zwobs-manifest.json"  # render's record of what it owns
+        if p.is_file() and p.name != MANIFEST  # render's record of what it wrote
     }
     assert committed == files, "run `zwobs render examples/catalog.yaml --out .` and commit"
 

@@ -212,7 +212,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
             "alert": n.ALERT_HIGH_ERROR_RATE,
             "expr": promql.rule_route(high_error, routing),
             "for": alert_for(catalog, n.ALERT_HIGH_ERROR_RATE),
-            "labels": {n.LABEL_SEVERITY: "critical"},
+            "labels": {n.LABEL_SEVERITY: n.SEVERITY_CRITICAL},
             "annotations": {
                 "summary": f"{who}: {{{{ $value | humanizePercentage }}}} of"
                 " requests fail with 5xx",
@@ -225,7 +225,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
             "alert": n.ALERT_HIGH_LATENCY,
             "expr": promql.rule_route(high_latency, routing),
             "for": alert_for(catalog, n.ALERT_HIGH_LATENCY),
-            "labels": {n.LABEL_SEVERITY: "warning"},
+            "labels": {n.LABEL_SEVERITY: n.SEVERITY_WARNING},
             "annotations": {
                 "summary": f'{who}: p95 latency {{{{ printf "%.3g" $value }}}}s',
                 "description": f"The p95 latency of {who} over 5m is"
@@ -238,7 +238,7 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
             "alert": n.ALERT_LOW_THROUGHPUT,
             "expr": promql.rule_route(low_throughput, routing),
             "for": alert_for(catalog, n.ALERT_LOW_THROUGHPUT),
-            "labels": {n.LABEL_SEVERITY: "warning"},
+            "labels": {n.LABEL_SEVERITY: n.SEVERITY_WARNING},
             "annotations": {
                 "summary": f'{who_throughput}: {{{{ printf "%.3g" $value }}}} requests/s',
                 "description": f"{who_throughput} serves"

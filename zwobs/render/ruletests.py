@@ -392,7 +392,7 @@ class _Builder:
                         "exp_alerts": [
                             self.red_alert(
                                 names.ALERT_HIGH_ERROR_RATE,
-                                "critical",
+                                names.SEVERITY_CRITICAL,
                                 self.error_text(self.place, error_ratio),
                             )
                         ],
@@ -416,7 +416,7 @@ class _Builder:
                             "exp_alerts": [
                                 self.red_alert(
                                     names.ALERT_LOW_THROUGHPUT,
-                                    "warning",
+                                    names.SEVERITY_WARNING,
                                     {
                                         "summary": f"{throughput}: {low:.3g} requests/s",
                                         "description": f"{throughput} serves {low:.3g}"
@@ -456,7 +456,7 @@ class _Builder:
                     "exp_alerts": [
                         self.red_alert(
                             names.ALERT_HIGH_LATENCY,
-                            "warning",
+                            names.SEVERITY_WARNING,
                             {
                                 "summary": f"{self.who(self.place)}: p95 latency {p95:.3g}s",
                                 "description": f"The p95 latency of {self.who(self.place)} over"
@@ -530,7 +530,7 @@ class _Builder:
                 errors.append(
                     self.red_alert(
                         names.ALERT_HIGH_ERROR_RATE,
-                        "critical",
+                        names.SEVERITY_CRITICAL,
                         self.error_text(places[0], 1.0),
                         places[0],
                     )
