@@ -41,7 +41,8 @@ test: servers lint typecheck render-check
 
 # Every supported Python: the unit suite, then the whole packaging test (sdist and wheel,
 # every extra) on that Python alone. `make test` runs the packaging test's fast subset on
-# the other Pythons; this is the full run (about 5 minutes per Python on 2 cores).
+# the other Pythons; this is the full run (per Python about 3 min CPU for the unit suite and
+# 1 min for the packaging test; 13-15 minutes of wall time on a busy shared 2-core machine).
 MATRIX     ?= 3.11 3.12 3.13
 PYENV_ROOT ?= $(HOME)/.pyenv
 matrix: servers

@@ -145,6 +145,7 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
                 argv += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
                 servers[name] = (subprocess.Popen(argv, cwd=root), port)
                 _wait_port(port)
+                _pin(servers[name][0].pid, _SERVER_CPU)
             for _, port in servers.values():  # warm up: route caches, label children
                 _wrk(wrk, port, 1, script)
             rps: dict[str, list[float]] = {name: [] for name in targets}
@@ -163,14 +164,23 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
             for process, _ in servers.values():
                 process.terminate()
                 process.wait(10)
-    print(f"== uvicorn on loopback, wrk -c32 over {len(PATHS)} paths,")
+    pinned = "" if _SERVER_CPU is None else f", server on CPU {_SERVER_CPU}, wrk on CPU {_WRK_CPU}"
+    print(f"== uvicorn on loopback, wrk -c32 over {len(PATHS)} paths{pinned},")
     print(f"   median of {rounds} interleaved {seconds}s runs in shuffled order\n")
-    print(f"{'variant':36} {'requests/s':>11} {'server CPU us/request':>22} {'bare / variant':>15}")
+    print(
+        f"{'variant':36} {'requests/s':>11} {'server CPU us/request':>22} "
+        f"{'(quartiles)':>14} {'bare / variant':>15}"
+    )
     median_rps = {name: statistics.median(values) for name, values in rps.items()}
     median_cpu = {name: statistics.median(values) for name, values in cpu_us.items()}
     for name in targets:
         ratio = median_cpu["bare"] / median_cpu[name]
-        print(f"{name:36} {median_rps[name]:11.0f} {median_cpu[name]:22.1f} {ratio:15.2f}")
+        low, _, high = statistics.quantiles(cpu_us[name], n=4)
+        spread = f"{low:.0f}-{high:.0f}"
+        print(
+            f"{name:36} {median_rps[name]:11.0f} {median_cpu[name]:22.1f} {spread:>14} "
+            f"{ratio:15.2f}"
+        )
     wall = median_rps["zwobs (default)"] / median_rps["bare"]
     cpu = median_cpu["bare"] / median_cpu["zwobs (default)"]
     print(
@@ -198,10 +208,24 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# Every server runs on one CPU and wrk on another, so no variant is measured while
+# sharing its core with the load generator more often than the others.
+_CPUS = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+_SERVER_CPU = _CPUS[-1] if len(_CPUS) > 1 else None
+_WRK_CPU = _CPUS[0] if len(_CPUS) > 1 else None
+
+
+def _pin(pid: int, cpu: int | None) -> None:
+    if cpu is not None:
+        os.sched_setaffinity(pid, {cpu})
+
+
 def _wrk(wrk: str, port: int, seconds: int, script: Path) -> tuple[int, float]:
     """Requests served and requests per second of one wrk run."""
     argv = [wrk, "-t1", "-c32", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}/"]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        argv, capture_output=True, text=True, check=True, preexec_fn=lambda: _pin(0, _WRK_CPU)
+    ).stdout
     lines = out.splitlines()
     requests = int(next(line.split()[0] for line in lines if "requests in" in line))
     per_second = float(next(line.split()[1] for line in lines if line.startswith("Requests/sec")))

@@ -6,7 +6,10 @@ directory, and a second write of the same files (the re-render that changes noth
 Prints a table, the time ratio 10k/1k (linear growth is ~10x) and the rule counts against
 Sloth's 17 rules per SLO for the same SLOs.
 
-    .venv/bin/python -m bench.render [--sizes 1000,10000] [--only alerts]
+    .venv/bin/python -m bench.render [--sizes 1000,10000] [--only alerts] [--topology]
+
+``--topology`` gives the catalog ``topology: {location_labels: [region]}`` (per-location
+alerts, one templated service dashboard instead of one per service).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pathlib import Path
 SLOTH_RULES_PER_SLO = 17
 
 
-def synthetic_catalog(n: int) -> str:
+def synthetic_catalog(n: int, topology: bool = False) -> str:
     lines = [
+        *(["topology: {location_labels: [region]}"] if topology else []),
         "defaults:",
         "  slo_period: 30d",
         "  alerts: {error_rate: 0.05, latency_p95_seconds: 0.5, min_rps: 1}",
@@ -46,14 +50,14 @@ def synthetic_catalog(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _one(n: int, only: list[str] | None) -> dict[str, float]:
+def _one(n: int, only: list[str] | None, topology: bool) -> dict[str, float]:
     from zwobs.catalog import load_catalog
     from zwobs.render import render_all
     from zwobs.render.files import write_tree
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "catalog.yaml"
-        path.write_text(synthetic_catalog(n))
+        path.write_text(synthetic_catalog(n, topology))
         start = time.perf_counter()
         catalog = load_catalog([path])
         loaded = time.perf_counter()
@@ -70,7 +74,7 @@ def _one(n: int, only: list[str] | None) -> dict[str, float]:
             if name.endswith(".rules.yaml")
         )
         constant = sum(
-            content.count(b"expr: vector(") + content.count(b"expr: \"vector(")
+            content.count(b"expr: vector(") + content.count(b'expr: "vector(')
             for name, content in rendered.files.items()
             if name.endswith(".rules.yaml")
         )
@@ -92,20 +96,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--only", default=None, help="comma-separated outputs (default: all)")
+    parser.add_argument("--topology", action="store_true", help="location labels [region]")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = args.only.split(",") if args.only else None
     if args.one:
-        print(json.dumps(_one(args.one, only)))
+        print(json.dumps(_one(args.one, only, args.topology)))
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, "-m", "bench.render", "--one", str(size)]
         if args.only:
             command += ["--only", args.only]
+        if args.topology:
+            command.append("--topology")
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         results.append(json.loads(out))
-    print(f"outputs: {args.only or 'all registered generators'}")
+    topology = ", topology [region]" if args.topology else ""
+    print(f"outputs: {args.only or 'all registered generators'}{topology}")
     header = (
         "services  load+validate  render   write   total   files   rules  non-const  peak RSS"
         "  re-render unchanged (write)"

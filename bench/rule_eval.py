@@ -18,6 +18,15 @@ median over the samples) and the process CPU, and prints the ratios zwobs / Slot
 data Sloth's raw ``rate(x[3d])`` grows further while zwobs reads 5m-tiled recorded series.
 
     .venv/bin/python -m bench.rule_eval [--services 1000] [--seconds 30] [--interval 10s]
+
+``--regions 10`` runs the fleet-topology comparison instead: every service served from that
+many regions (a ``region`` target label, one route per service), the catalog's
+``topology: {location_labels: [region]}``. zwobs runs both layers in one Prometheus
+(``--layer all``) and the bench splits the evaluation time into the edge group (reads raw
+series, as every regional Prometheus would) and the global groups (read recorded series
+only); it counts the series that cross to the global layer (``rules.crossing_series``)
+against what Sloth-style per-service rules need there: every raw series, since they read
+raw series and cannot be split into layers.
 """
 
 from __future__ import annotations
@@ -37,17 +46,18 @@ import yaml
 from tests.servers.process import wait_until
 from tests.servers.prometheus import start_prometheus
 from zwobs import names
-from zwobs.catalog.model import AlertThresholds, Catalog, Service, Slo, SloKind
+from zwobs.catalog.model import AlertThresholds, Catalog, Service, Slo, SloKind, Topology
+from zwobs.promql import bucket_label
 from zwobs.render import RenderOptions
 from zwobs.render.alerts import render_alerts
-from zwobs.render.rules import bucket_label
+from zwobs.render.rules import crossing_series
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 PATHS = ("/v1/users/me", "/v1/users/{user_id}")
 STATUSES = ("200", "404", "503")
 
 
-def catalog(n: int) -> Catalog:
+def catalog(n: int, regions: int = 0) -> Catalog:
     slos = (
         Slo("availability", SloKind.AVAILABILITY, 99.9),
         Slo("latency", SloKind.LATENCY, 99.0, latency_threshold_seconds=0.5),
@@ -63,7 +73,8 @@ def catalog(n: int) -> Catalog:
                 runbook_url=f"https://runbooks.example.com/svc-{i:05d}",
             )
             for i in range(n)
-        )
+        ),
+        topology=Topology(("region",)) if regions else Topology(),
     )
 
 
@@ -187,27 +198,29 @@ def sloth_groups(fleet: Catalog) -> list[dict[str, Any]]:
 
 
 class _Target:
-    """Exports the zwobs metrics of ``n`` services; counters grow at fixed per-series rates."""
+    """Exports the zwobs metrics of ``n`` services; counters grow at fixed per-series rates.
+    With ``regions``, each service is served from that many regions (one route each)."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, regions: int = 0) -> None:
         self.start = time.monotonic()
         buckets = [*(bucket_label(b) for b in names.DEFAULT_LATENCY_BUCKETS), "+Inf"]
         self.series: list[tuple[str, float]] = []
-        for i in range(n):
+        places = [f',region="region-{r:02d}"' for r in range(regions)] or [""]
+        paths = PATHS[:1] if regions else PATHS
+        for i, place, path in ((i, p, q) for i in range(n) for p in places for q in paths):
             svc = f"svc-{i:05d}"
             base = 1.0 + (i % 7)
-            for path in PATHS:
-                # healthy: 0.01% 5xx, 0.1% slower than 0.5 s (nothing fires, as on most days)
-                for status, share in zip(STATUSES, (0.9989, 0.001, 0.0001), strict=True):
-                    labels = f'service="{svc}",method="GET",path="{path}",status="{status}"'
-                    self.series.append((f"{names.REQUESTS_TOTAL}{{{labels}}}", base * share))
-                hist = f'service="{svc}",method="GET",path="{path}"'
-                for index, le in enumerate(buckets):
-                    share = min(1.0, 0.9 + index * 0.0142857)
-                    self.series.append(
-                        (f'{names.REQUEST_DURATION}_bucket{{{hist},le="{le}"}}', base * share)
-                    )
-                self.series.append((f"{names.REQUEST_DURATION}_count{{{hist}}}", base))
+            # healthy: 0.01% 5xx, 0.1% slower than 0.5 s (nothing fires, as on most days)
+            for status, share in zip(STATUSES, (0.9989, 0.001, 0.0001), strict=True):
+                labels = f'service="{svc}",method="GET",path="{path}",status="{status}"{place}'
+                self.series.append((f"{names.REQUESTS_TOTAL}{{{labels}}}", base * share))
+            hist = f'service="{svc}",method="GET",path="{path}"{place}'
+            for index, le in enumerate(buckets):
+                share = min(1.0, 0.9 + index * 0.0142857)
+                self.series.append(
+                    (f'{names.REQUEST_DURATION}_bucket{{{hist},le="{le}"}}', base * share)
+                )
+            self.series.append((f"{names.REQUEST_DURATION}_count{{{hist}}}", base))
 
     def body(self) -> bytes:
         elapsed = time.monotonic() - self.start + 600
@@ -234,27 +247,38 @@ class _Target:
         return server, f"127.0.0.1:{server.server_address[1]}"
 
 
-def _metrics(prometheus: Any) -> tuple[float, float, int]:
+def _metrics(prometheus: Any, edge: str = "") -> tuple[float, float, int, float]:
     """From Prometheus's own /metrics: sum of the per-group last evaluation durations,
-    the process CPU seconds, and the number of rule groups."""
+    the process CPU seconds, the number of rule groups, and the part of the duration spent
+    in the group named ``edge``."""
     with urllib.request.urlopen(f"{prometheus.url}/metrics", timeout=30) as response:
         text = response.read().decode()
-    durations = 0.0
+    durations = edge_duration = cpu = 0.0
     groups = 0
-    cpu = 0.0
     for line in text.splitlines():
         if line.startswith("prometheus_rule_group_last_duration_seconds{"):
-            durations += float(line.rsplit(" ", 1)[1])
+            value = float(line.rsplit(" ", 1)[1])
+            durations += value
             groups += 1
+            if edge and f';{edge}"' in line:
+                edge_duration += value
         elif line.startswith("process_cpu_seconds_total "):
             cpu = float(line.rsplit(" ", 1)[1])
-    return durations, cpu, groups
+    return durations, cpu, groups, edge_duration
 
 
 def _phase(
-    name: str, root: Path, address: str, rule_files: list[Path], args: argparse.Namespace
+    name: str,
+    root: Path,
+    address: str,
+    rule_files: list[Path],
+    args: argparse.Namespace,
+    *,
+    ready: str = "",
+    count: tuple[str, ...] = (),
 ) -> dict[str, float]:
-    """One Prometheus with one rule set: warm up, then sample for ``args.seconds``."""
+    """One Prometheus with one rule set: warm up until ``ready`` has a series per SLO, then
+    sample for ``args.seconds``; ``count``: metric names whose series are counted at the end."""
     prometheus = start_prometheus(
         root / f"prometheus-{name}",
         scrape_targets=[address],
@@ -264,30 +288,36 @@ def _phase(
     try:
         if rule_files:
             wait_until(
-                lambda: len(prometheus.query("slo:sli_error:ratio_rate5m")) >= 2 * args.services,
+                lambda: len(prometheus.query(ready)) >= 2 * args.services,
                 timeout=600,
+                interval=1.0,
                 what=f"{name} rules evaluated",
             )
         else:
             wait_until(lambda: bool(prometheus.query("up == 1")), timeout=120, what="scrape")
         interval = _seconds(args.interval)
         time.sleep(interval)
-        _, cpu_start, _ = _metrics(prometheus)
+        _, cpu_start, _, _ = _metrics(prometheus)
         started = time.monotonic()
         samples: list[float] = []
+        edge_samples: list[float] = []
         groups = 0
         while time.monotonic() - started < args.seconds:
             time.sleep(interval)
-            duration, _, groups = _metrics(prometheus)
+            duration, _, groups, edge = _metrics(prometheus, "zwobs-sli")
             samples.append(duration)
-        _, cpu_end, _ = _metrics(prometheus)
+            edge_samples.append(edge)
+        _, cpu_end, _, _ = _metrics(prometheus)
         elapsed = time.monotonic() - started
+        counted = sum(float(prometheus.query(f"count({name})")[0]["value"][1]) for name in count)
     finally:
         prometheus.stop()
     return {
         "duration": statistics.median(samples) if samples else 0.0,
+        "edge": statistics.median(edge_samples) if edge_samples else 0.0,
         "cpu_per_interval": (cpu_end - cpu_start) / elapsed * interval,
         "groups": groups,
+        "counted": counted,
     }
 
 
@@ -300,21 +330,21 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=1000)
     parser.add_argument("--seconds", type=int, default=30, help="measuring time per rule set")
     parser.add_argument("--interval", default="10s", help="scrape and evaluation interval")
+    parser.add_argument(
+        "--regions", type=int, default=0, help="fleet topology: regions per service (0: off)"
+    )
     args = parser.parse_args()
+    if args.regions:
+        _regions(args)
+        return
     fleet = catalog(args.services)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "zwobs").mkdir()
         (root / "sloth").mkdir()
-        zwobs_files: list[Path] = []
-        zwobs_rules = 0
-        for path, content in render_alerts(fleet, RenderOptions()).items():
-            if path.endswith(".rules.yaml"):
-                target = root / "zwobs" / Path(path).name
-                target.write_bytes(content)
-                zwobs_files.append(target)
-                groups = yaml.safe_load(content)["groups"]
-                zwobs_rules += sum(len(g["rules"]) for g in groups)
+        zwobs_files = _write_rules(fleet, root / "zwobs")
+        zwobs_rules = sum(
+            len(g["rules"]) for f in zwobs_files for g in yaml.safe_load(f.read_text())["groups"]
+        )
         sloth = sloth_groups(fleet)
         sloth_rules = sum(len(g["rules"]) for g in sloth)
         sloth_file = root / "sloth" / "slos.rules.yaml"
@@ -331,8 +361,12 @@ def main() -> None:
         try:
             results = {
                 "scrape only": _phase("baseline", root, address, [], args),
-                "zwobs": _phase("zwobs", root, address, zwobs_files, args),
-                "Sloth-style": _phase("sloth", root, address, [sloth_file], args),
+                "zwobs": _phase(
+                    "zwobs", root, address, zwobs_files, args, ready=names.slo_error_ratio("5m")
+                ),
+                "Sloth-style": _phase(
+                    "sloth", root, address, [sloth_file], args, ready="slo:sli_error:ratio_rate5m"
+                ),
             }
         finally:
             server.shutdown()
@@ -350,6 +384,74 @@ def main() -> None:
     )
     print(f"ratio zwobs / Sloth-style, rule-group evaluation time: {ratio:.3f} (target <= 0.2)")
     print(f"ratio zwobs / Sloth-style, Prometheus CPU above scraping: {cpu_ratio:.3f}")
+
+
+def _write_rules(fleet: Catalog, directory: Path) -> list[Path]:
+    directory.mkdir()
+    files = []
+    for path, content in render_alerts(fleet, RenderOptions()).items():
+        if path.endswith(".rules.yaml"):
+            files.append(directory / Path(path).name)
+            files[-1].write_bytes(content)
+    return files
+
+
+def _regions(args: argparse.Namespace) -> None:
+    """Both zwobs layers (one Prometheus, edge and global groups timed apart) against
+    Sloth-style per-service rules, on services served from ``args.regions`` regions."""
+    fleet = catalog(args.services, args.regions)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        zwobs_files = _write_rules(fleet, root / "zwobs")
+        sloth_file = root / "sloth.rules.yaml"
+        sloth_file.write_text(yaml.safe_dump({"groups": sloth_groups(fleet)}, sort_keys=False))
+        target = _Target(args.services, args.regions)
+        server, address = target.serve()
+        print(
+            f"{args.services} services x {args.regions} regions, {2 * args.services} SLOs,"
+            f" {len(target.series)} raw series; interval {args.interval},"
+            f" {args.seconds}s measured per rule set",
+            flush=True,
+        )
+        try:
+            ours = _phase(
+                "zwobs",
+                root,
+                address,
+                zwobs_files,
+                args,
+                ready=names.slo_error_ratio("5m"),
+                count=crossing_series(fleet),
+            )
+            sloth = _phase(
+                "sloth", root, address, [sloth_file], args, ready="slo:sli_error:ratio_rate5m"
+            )
+        finally:
+            server.shutdown()
+    edge, total = ours["edge"], ours["duration"]
+    print(f"{'rule set':<22} {'evaluation (sum of groups)':>27} {'series at the global layer':>27}")
+    print(f"{'zwobs edge (zwobs-sli)':<22} {edge * 1000:>24.1f} ms {'':>27}")
+    print(
+        f"{'zwobs global':<22} {(total - edge) * 1000:>24.1f} ms"
+        f" {ours['counted']:>12.0f} (crossing)"
+    )
+    print(f"{'zwobs edge + global':<22} {total * 1000:>24.1f} ms")
+    print(
+        f"{'Sloth-style':<22} {sloth['duration'] * 1000:>24.1f} ms"
+        f" {len(target.series):>12} (every raw series)"
+    )
+    print(
+        f"Prometheus CPU s per interval: zwobs {ours['cpu_per_interval']:.2f}"
+        f" ({ours['groups']:.0f} groups), Sloth-style {sloth['cpu_per_interval']:.2f}"
+        f" ({sloth['groups']:.0f} groups), ratio"
+        f" {ours['cpu_per_interval'] / max(sloth['cpu_per_interval'], 1e-9):.2f}"
+        " (a rule set that needs more than the interval misses evaluations)"
+    )
+    print(f"ratio zwobs / Sloth-style, evaluation time: {total / sloth['duration']:.2g}")
+    print(
+        "ratio zwobs / Sloth-style, series the global layer needs:"
+        f" {ours['counted'] / len(target.series):.3f}"
+    )
 
 
 if __name__ == "__main__":

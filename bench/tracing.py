@@ -2,7 +2,7 @@
 
 Direct ASGI calls in one process on bench/app.py's app and request mix
 (every request carries a sampled ``traceparent`` unless the mode says
-otherwise), modes interleaved round by round, the best round printed in
+otherwise), modes interleaved round by round, the median round printed in
 microseconds per request and as ratios (never absolute claims: the machine
 is shared and noisy). Two phases, because the global tracer provider
 can be set only once per process:
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -60,8 +61,8 @@ async def _measure(modes: dict[str, ASGIApp], requests: int, rounds: int) -> dic
         for name, app in modes.items():
             us = await _per_request_us(app, requests, traced=_UNTRACED not in name)
             samples[name].append(us)
-    # The minimum over rounds: the least disturbed by other work on a shared machine.
-    return {name: min(values) for name, values in samples.items()}
+    # The median over rounds: one disturbed round on a shared machine does not move it.
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def _zwobs(*, tracing: bool) -> Starlette:
@@ -81,7 +82,7 @@ def _print(title: str, results: dict[str, float], base: str) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per round and mode")
-    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (best kept)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (median kept)")
     args = parser.parse_args(argv)
 
     api_only = asyncio.run(

@@ -16,10 +16,12 @@ import pytest
 
 from zwobs import cli
 from zwobs.cli import main
+from zwobs.render import generator_names
 from zwobs.version import VERSION
 
 REPO = Path(__file__).resolve().parents[1]
 CATALOG = str(REPO / "examples" / "catalog.yaml")
+CORE_OUTPUTS = ",".join(name for name in generator_names() if name != "dashboards")
 
 
 def _without(monkeypatch: pytest.MonkeyPatch, package: str, *loaded: str) -> None:
@@ -72,7 +74,8 @@ def test_render_without_the_render_extra_exits_2_naming_it_and_writes_nothing(
     assert captured.out == ""
     assert captured.err.splitlines() == [
         "error: rendering dashboards needs the render extra (grafana_foundation_sdk is not"
-        " installed): pip install 'zwobs[render]'; without it: --only alerts,rollouts,policies,alertmanager,loadtests"
+        " installed): pip install 'zwobs[render]'; without it: --only"
+        f" {CORE_OUTPUTS}"
     ]
     assert not out.exists()
 
@@ -90,7 +93,7 @@ def test_render_of_the_core_outputs_needs_no_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _without(monkeypatch, "grafana_foundation_sdk", *_DASHBOARDS)
-    only = ["--only", "alerts,rollouts,policies,alertmanager,loadtests"]
+    only = ["--only", CORE_OUTPUTS]
     assert main(["render", CATALOG, "--out", str(REPO), "--check", *only]) == 0
     assert capsys.readouterr().out.startswith("up to date: ")
 

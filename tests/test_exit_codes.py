@@ -105,6 +105,20 @@ DRIVERS: dict[str, dict[int, Callable[[Case], int]]] = {
         0: lambda c: main(["render", EXAMPLE, "--out", c.rendered(), "--dry-run"]),
         2: lambda c: main(["render", c.file("c.yaml", ONE), "--out", c.in_the_way(), "--diff"]),
     },
+    "zwobs render ... --layer edge\\|global\\|all": {
+        0: lambda c: main(["render", EXAMPLE, "--out", str(c.tmp / "out"), "--layer", "edge"]),
+        2: lambda c: main(
+            ["render", "/dev/null", "--out", str(c.tmp / "out"), "--layer", "global"]
+        ),
+    },
+    "zwobs render ... --dashboards templated\\|per-service": {
+        0: lambda c: main(
+            ["render", EXAMPLE, "--out", str(c.tmp / "out"), "--dashboards", "templated"]
+        ),
+        2: lambda c: main(
+            ["render", "/dev/null", "--out", str(c.tmp / "out"), "--dashboards", "per-service"]
+        ),
+    },
     "zwobs catalog schema [--out F]": {
         0: lambda c: main(["catalog", "schema", "--out", str(c.tmp / "schema.json")]),
         2: lambda c: main(["catalog", "schema", "--out", c.file("f", "") + "/schema.json"]),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from zwobs.extras import EXTRAS, MissingExtraError, missing_extra
+
+PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
 @pytest.mark.parametrize(
@@ -26,3 +31,10 @@ def test_a_module_outside_the_extra_keeps_its_own_error(name: str | None) -> Non
     # A bug (or another missing dependency) must not be blamed on the extra.
     error = ModuleNotFoundError(name=name)
     assert missing_extra(error, "render", "rendering dashboards") is error
+
+
+def test_every_extra_of_pyproject_is_known_and_nothing_else() -> None:
+    extras = tomllib.loads(PYPROJECT.read_text())["project"]["optional-dependencies"]
+    assert set(EXTRAS) == set(extras) - {"all", "dev"}
+    (everything,) = extras["all"]  # "zwobs[a,b,...]": [all] brings every extra
+    assert set(everything.partition("[")[2].rstrip("]").split(",")) == set(EXTRAS)

@@ -1,10 +1,10 @@
 """The optional extras, what each brings, and the one error a missing one raises.
 
 The core install (``pip install zwobs``) holds the metrics middleware, the tracing API
-part, the catalog, ``validate``, ``verify``, ``scan``, the file secrets provider and the
-renders of alerts, rollouts and policies. A module that needs more imports its extra's
-packages at its top inside ``try`` and raises :func:`missing_extra` of the failure, so a
-user sees one line naming the extra (and the CLI exits 2) instead of a traceback.
+part, the catalog, ``validate``, ``verify``, ``scan``, the file secrets provider and every
+render but dashboards. A module that needs more imports its extra's packages at its top
+inside ``try`` and raises :func:`missing_extra` of the failure, so a user sees one line
+naming the extra (and the CLI exits 2) instead of a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ EXTRAS: Final[dict[str, tuple[str, ...]]] = {
     "render": ("grafana_foundation_sdk",),
     "flags": ("UnleashClient", "yggdrasil_engine"),
     "openfeature": ("openfeature",),
+    "promql": ("promql_parser",),
     "secrets": ("hvac", "requests"),
     "tracing": ("opentelemetry.sdk", "opentelemetry.exporter", "httpx"),
 }

@@ -43,6 +43,7 @@ __all__ = [
     "LABEL_SLI",
     "LABEL_SLO",
     "LABEL_SLO_PERIOD",
+    "LABEL_SLO_SLOT",
     "LABEL_STATUS",
     "LABEL_TEAM",
     "LABEL_TIER",
@@ -65,6 +66,10 @@ __all__ = [
     "SERVICE_LATENCY_COUNT_RATE5M",
     "SERVICE_LATENCY_P95_5M",
     "SERVICE_REQUESTS_RATE5M",
+    "SEVERITY_CRITICAL",
+    "SEVERITY_PAGE",
+    "SEVERITY_TICKET",
+    "SEVERITY_WARNING",
     "SLO_BUDGET_REMAINING",
     "SLO_ERROR_RATIO_PERIOD",
     "SLO_LATENCY_THRESHOLD",
@@ -73,6 +78,7 @@ __all__ = [
     "SLO_WINDOWS",
     "UNKNOWN_FLAG",
     "UNMATCHED_PATH",
+    "location_level",
     "slo_error_ratio",
     "slo_errors_rate",
     "slo_requests_rate",
@@ -156,6 +162,10 @@ LABEL_SLI: Final = "sli"
 """``availability`` or ``latency`` (or ``custom`` for imported Sloth/OpenSLO specs)."""
 LABEL_SLO_PERIOD: Final = "slo_period"
 """The SLO period as a duration (``30d``) on SLO_OBJECTIVE and the period rules."""
+LABEL_SLO_SLOT: Final = "slo_slot"
+"""Position of an SLO among its service's SLOs (0, 1, ...) on SLO_OBJECTIVE and
+SLO_LATENCY_THRESHOLD, with a catalog ``topology`` only: per-location rates join their
+service's SLOs one slot at a time (PromQL has no many-to-many join)."""
 LABEL_SEVERITY: Final = "severity"
 LABEL_TEAM: Final = "team"
 LABEL_TIER: Final = "tier"
@@ -193,6 +203,15 @@ def slo_error_ratio(window: str) -> str:
     return f"slo:sli_errors:ratio_rate{window}"
 
 
+def location_level(name: str) -> str:
+    """The per-location twin of a recording rule (catalog ``topology``): ``service:x`` ->
+    ``service_location:x``, ``service_le:x`` -> ``service_location_le:x``, ``slo:x`` ->
+    ``slo_location:x``; grouped ``by`` the service (and SLO) plus the location labels."""
+    level, _, rest = name.partition(":")
+    head, _, tail = level.partition("_")
+    return f"{head}_location{'_' + tail if tail else ''}:{rest}"
+
+
 SLO_ERROR_RATIO_PERIOD: Final = "slo:sli_errors:ratio_period"
 """Bad/total over the whole SLO period, ``{service, slo, slo_period}``."""
 SLO_BUDGET_REMAINING: Final = "slo:error_budget_remaining:ratio"
@@ -211,6 +230,15 @@ ALERT_THRESHOLD_LATENCY_P95: Final = "zwobs_alert_latency_p95_threshold_seconds"
 ALERT_THRESHOLD_MIN_RPS: Final = "zwobs_alert_min_rps_threshold"
 SLO_MIN_REQUESTS: Final = "zwobs_slo_min_requests"
 """Per-service override of the minimum requests in a long window before an SLO alert fires."""
+
+SEVERITY_CRITICAL: Final = "critical"
+"""HighErrorRate's severity (Alertmanager routes it as the team's catalog says)."""
+SEVERITY_WARNING: Final = "warning"
+"""HighLatency's and LowThroughput's severity (the team's chat receiver)."""
+SEVERITY_PAGE: Final = "page"
+"""A fast SLO burn: the team's pager."""
+SEVERITY_TICKET: Final = "ticket"
+"""A steady SLO burn: the team's chat receiver."""
 
 ALERT_HIGH_ERROR_RATE: Final = "HighErrorRate"
 ALERT_HIGH_LATENCY: Final = "HighLatency"

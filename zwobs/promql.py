@@ -39,6 +39,7 @@ __all__ = [
     "imported_counter",
     "imported_errors_from_good",
     "imported_events",
+    "imported_raw",
     "is_duration",
     "latency_quantile",
     "on_targets",
@@ -51,7 +52,11 @@ __all__ = [
     "rule_error_ratio",
     "rule_errors",
     "rule_latency_p95",
+    "rule_location_guard",
+    "rule_location_slo_errors",
+    "rule_location_slo_requests",
     "rule_or_default",
+    "rule_over_locations",
     "rule_period_ratio",
     "rule_route",
     "rule_slo_errors",
@@ -246,14 +251,18 @@ def fast_ratio(service: str, threshold: float, window: str, scope: Sequence[Matc
     return f"(sum({fast}) / (sum({count}) > 0))"
 
 
-def burn_rate(window: str, labels: str = "") -> str:
+def burn_rate(window: str, labels: str = "", *, location: str | None = None) -> str:
     """How fast SLOs burn their budget over ``window`` (1 = exactly on budget), from the
-    recorded ratios; ``labels`` (``{service="x", slo="y"}``) narrows both sides."""
+    recorded ratios; ``labels`` (``{service="x", slo="y"}``) narrows both sides. With
+    ``location`` (a selector with location matchers too), per location: the ratios are the
+    per-location ones narrowed by it, the objective (which has no location) by ``labels``."""
     on = grouping((names.LABEL_SERVICE, names.LABEL_SLO))
-    return (
-        f"{names.slo_error_ratio(window)}{labels} / on({on}) group_left()"
-        f" (1 - {names.SLO_OBJECTIVE}{labels})"
-    )
+    ratio = names.slo_error_ratio(window)
+    if location is not None:
+        ratio = f"{names.location_level(ratio)}{location}"
+    else:
+        ratio = f"{ratio}{labels}"
+    return f"{ratio} / on({on}) group_left() (1 - {names.SLO_OBJECTIVE}{labels})"
 
 
 # --- rule expressions: the fleet recording rules and alert conditions ---------------------
@@ -379,6 +388,7 @@ def rule_burn_condition(
     period: str,
     min_requests: float,
     *,
+    location: Sequence[str] = (),
     match: Sequence[Matcher] = (),
     fixed_guard: bool = False,
 ) -> str:
@@ -386,25 +396,97 @@ def rule_burn_condition(
 
     ``match`` narrows the recorded series (the fleet alerts leave imported SLOs to their
     own rules; an imported SLO's rule selects itself); ``fixed_guard`` uses
-    ``min_requests`` as is instead of the service's override series."""
+    ``min_requests`` as is instead of the service's override series. With ``location``
+    labels the windows are the per-location ones, the condition holds per (service, SLO,
+    location) and ``min_requests`` is the location's own guard (a constant)."""
     n = names
-    on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO))})"
+    level = n.location_level if location else str
+    on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO, *location))})"
     sel = "{" + ", ".join(m.render() for m in (Matcher(n.LABEL_SLO_PERIOD, period), *match)) + "}"
-    threshold = f"{on} group_left() ({_num(factor)} * (1 - {n.SLO_OBJECTIVE}))"
+    objective_on = f"on({grouping((n.LABEL_SERVICE, n.LABEL_SLO))})"
+    threshold = f"{objective_on} group_left() ({_num(factor)} * (1 - {n.SLO_OBJECTIVE}))"
     overridable = rule_or_default(n.SLO_MIN_REQUESTS, min_requests)
     minimum = (
-        _num(min_requests) if fixed_guard else f"on({n.LABEL_SERVICE}) group_left() {overridable}"
+        _num(min_requests)
+        if fixed_guard or location
+        else f"on({n.LABEL_SERVICE}) group_left() {overridable}"
     )
-    guard = f"{n.slo_requests_rate(long)}{sel} * {int(parse_duration(long))}\n      >= {minimum}"
+    guard = (
+        f"{level(n.slo_requests_rate(long))}{sel} * {int(parse_duration(long))}\n      >= {minimum}"
+    )
     return (
         f"  (\n"
-        f"    ({n.slo_error_ratio(short)}{sel} > {threshold})\n"
+        f"    ({level(n.slo_error_ratio(short))}{sel} > {threshold})\n"
         f"    and {on}\n"
-        f"    ({n.slo_error_ratio(long)}{sel} > {threshold})\n"
+        f"    ({level(n.slo_error_ratio(long))}{sel} > {threshold})\n"
         f"    and {on}\n"
         f"    ({guard})\n"
         f"  )"
     )
+
+
+def rule_location_guard(
+    condition: str, requests: str, by: Sequence[str], min_requests: float
+) -> str:
+    """``condition`` kept only where the location served ``min_requests`` in the 5m window of
+    ``requests`` (a recorded 5m rate): a region with a handful of requests never alerts."""
+    return (
+        f"{condition}\n  and on({grouping(by)})\n"
+        f"  ({requests} * {_TILE_SECONDS} >= {_num(min_requests)})"
+    )
+
+
+def rule_over_locations(metric: str, by: Sequence[str], how: str = "sum") -> str:
+    """A per-location recorded series aggregated over the locations (``by`` what is kept)."""
+    return f"{how} by ({grouping(by)}) ({metric})"
+
+
+def _slot(metric: str, sli: str | None, slot: int) -> str:
+    sli_matcher = f'{names.LABEL_SLI}="{sli}", ' if sli else ""
+    return _one(f'{metric}{{{sli_matcher}{names.LABEL_SLO_SLOT}="{slot}"}}')
+
+
+def _slo_labels() -> str:
+    return grouping((names.LABEL_SLO, names.LABEL_SLI, names.LABEL_SLO_PERIOD))
+
+
+def rule_location_slo_requests(requests: str, latency_count: str, slots: int) -> str:
+    """SLI events per second per (service, location, SLO): as rule_slo_requests, joined with
+    the objectives one SLO slot at a time (each slot names at most one SLO per service, so
+    many locations meet one objective; PromQL refuses many-to-many joins)."""
+    svc = names.LABEL_SERVICE
+    parts = []
+    for slot in range(slots):
+        for rate, sli in ((requests, "availability"), (latency_count, "latency")):
+            objective = _slot(names.SLO_OBJECTIVE, sli, slot)
+            parts.append(f"{rate} * on({svc}) group_left({_slo_labels()}) {objective}")
+    return "\nor\n".join(parts)
+
+
+def rule_location_slo_errors(
+    errors: str, latency_count: str, buckets: str, by: Sequence[str], slots: int
+) -> str:
+    """Bad SLI events per second per (service, location, SLO), slot by slot (see
+    rule_location_slo_requests): 5xx, or observations above the SLO's threshold bucket."""
+    svc, slo_name = names.LABEL_SERVICE, names.LABEL_SLO
+    slo_on = grouping((*by, slo_name))
+    parts = []
+    for slot in range(slots):
+        avail = _slot(names.SLO_OBJECTIVE, "availability", slot)
+        latency = _slot(names.SLO_OBJECTIVE, "latency", slot)
+        threshold = _slot(names.SLO_LATENCY_THRESHOLD, None, slot)
+        parts.append(f"{errors} * on({svc}) group_left({_slo_labels()}) {avail}")
+        parts.append(
+            f"(\n"
+            f"  {latency_count} * on({svc}) group_left({_slo_labels()}) {latency}\n"
+            f"  - on({slo_on}) group_left()\n"
+            f"    sum by ({slo_on}) (\n"
+            f"      {buckets}\n"
+            f"      * on({grouping((svc, names.LABEL_LE))}) group_left({slo_name}) {threshold}\n"
+            f"    )\n"
+            f")"
+        )
+    return "\nor\n".join(parts)
 
 
 def imported_events(query: str) -> str:
@@ -421,6 +503,13 @@ def imported_errors_from_good(total: str, good: str) -> str:
     """Bad events from total and good ones; an absent good series (never created, or gone
     after a restart) while totals exist counts every event as bad, never as none."""
     return f"({total} - ({good} or 0 * {total}))"
+
+
+def imported_raw(ratio: str) -> tuple[str, str]:
+    """(errors, total) of a raw error-ratio SLI: the ratio as bad events out of one event per
+    second, both absent while the ratio is NaN or absent (no data is no event, never NaN)."""
+    errors = f"({imported_events(ratio)} >= 0)"
+    return errors, f"(0 * {errors} + 1)"
 
 
 def imported_complement(ratio: str) -> str:

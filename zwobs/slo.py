@@ -46,14 +46,15 @@ __all__ = [
     "deploy_min_good_ratio",
     "page_can_fire",
     "page_factor",
+    "page_windows",
     "period_label",
     "period_windows",
     "recorded_windows",
     "severities",
 ]
 
-PAGE: Final = "page"
-TICKET: Final = "ticket"
+PAGE: Final = names.SEVERITY_PAGE
+TICKET: Final = names.SEVERITY_TICKET
 MIN_PERIOD_DAYS: Final = 7
 MAX_PERIOD_DAYS: Final = 90
 _TILE: Final = 300
@@ -189,4 +190,11 @@ def period_label(days: int) -> str:
 def recorded_windows(periods: Iterable[int]) -> tuple[str, ...]:
     """Windows the rules record for these periods: the standard set plus any a table adds."""
     windows = set(names.SLO_WINDOWS).union(*(period_windows(days) for days in periods))
+    return tuple(sorted(windows, key=parse_duration))
+
+
+def page_windows(periods: Iterable[int]) -> tuple[str, ...]:
+    """Windows the page rows of these periods read, shortest first (5m always among them):
+    what per-location rules record, since only pages fire per location."""
+    windows = {"5m"}.union(*({r.short, r.long} for days in periods for r in severities(days)[PAGE]))
     return tuple(sorted(windows, key=parse_duration))

@@ -267,3 +267,65 @@ services: [{name: a, team: t, tier: 1}]
     assert catalog.alert_for == (("HighErrorRate", "10s"), ("LowThroughput", "1m"))
     issues = _issues(tmp_path, text.replace("10s", "soon"))
     assert any("alerting.for.HighErrorRate: expected a Prometheus duration" in i for i in issues)
+
+
+TOPOLOGY = """\
+topology:
+  location_labels: [region, cluster]
+  min_location_requests: 50
+  min_rps: location
+services:
+  - {name: a, team: t, tier: 1}
+"""
+
+
+def test_topology_location_labels_and_guards_are_read(tmp_path: Path) -> None:
+    catalog = load_catalog([_write(tmp_path, TOPOLOGY)])
+    assert catalog.topology.location_labels == ("region", "cluster")
+    assert catalog.topology.min_location_requests == 50
+    assert catalog.topology.min_rps_per_location
+
+
+def test_absent_topology_means_one_location_and_min_rps_for_the_whole_service(
+    tmp_path: Path,
+) -> None:
+    catalog = load_catalog([_write(tmp_path, "services:\n  - {name: a, team: t, tier: 1}\n")])
+    assert catalog.topology.location_labels == ()
+    assert not catalog.topology.min_rps_per_location
+    text = "topology: {location_labels: [region]}\nservices:\n  - {name: a, team: t, tier: 1}\n"
+    topology = load_catalog([_write(tmp_path, text)]).topology
+    assert topology.location_labels == ("region",) and not topology.min_rps_per_location
+
+
+@pytest.mark.parametrize(
+    ("topology", "expected"),
+    [
+        (
+            "{location_labels: [9region]}",
+            "3:30: topology.location_labels[0]: expected a Prometheus",
+        ),
+        ("{location_labels: [region, region]}", "3:38: topology.location_labels[1]: duplicate"),
+        ("{location_labels: [service]}", "3:30: topology.location_labels[0]: 'service' is set by"),
+        ("{location_labels: [status]}", "3:30: topology.location_labels[0]: 'status' is set by"),
+        ("{location_labels: [__name__]}", "3:30: topology.location_labels[0]: '__name__' is set"),
+        ("{location_labels: []}", "topology.location_labels: expected at least one location"),
+        ("{min_location_requests: 5}", "topology.location_labels: required key is missing"),
+        ("{location_labels: [region], min_rps: pod}", "topology.min_rps: expected one of"),
+        ("{location_labels: [region], min_location_requests: -1}", "request count >= 0"),
+        ("{location_labels: [region], zone: x}", "topology.zone: unknown key"),
+    ],
+)
+def test_bad_topology_is_reported_at_its_line(tmp_path: Path, topology: str, expected: str) -> None:
+    text = f"version: 1\nservices: []\ntopology: {topology}\n"
+    issues = _issues(tmp_path, text)
+    assert len(issues) == 1, issues
+    assert expected in issues[0], issues[0]
+    assert issues[0].startswith(str(tmp_path / "catalog.yaml") + ":3:")
+
+
+def test_routing_label_named_like_a_location_label_is_refused(tmp_path: Path) -> None:
+    text = TOPOLOGY.replace(
+        "{name: a, team: t, tier: 1}", "{name: a, team: t, tier: 1, labels: {region: eu}}"
+    )
+    (issue,) = _issues(tmp_path, text)
+    assert "services[0].labels.region: label is a topology location label" in issue

@@ -122,3 +122,14 @@ def test_a_broken_sli_two_slos_refer_to_is_reported_once(tmp_path: Path) -> None
         message.count("sli.yaml:14:23: spec.ratioMetric.total.metricSource.spec.query: PromQL") == 1
     )
     assert message.count("expected a plain series selector") == 1
+
+
+def test_composite_objectives_and_unknown_spec_keys_are_refused(tmp_path: Path) -> None:
+    composite = OPENSLO.replace("target: 0.995", "target: 0.995\n      indicatorRef: other")
+    assert "objectives[0].indicatorRef: per-objective indicators (composite SLOs)" in _issues(
+        tmp_path, {"c.yaml": composite}
+    )
+    typo = OPENSLO.replace("budgetingMethod:", "budgetMethod:")
+    assert "spec.budgetMethod: unknown key; expected one of: alertPolicies" in _issues(
+        tmp_path, {"t.yaml": typo}
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.catalog.shapes import SLOTH_CASES
 from tests.catalog.specs import SLOTH
 from zwobs.catalog import CatalogError, catalog_warnings, load_catalog
 from zwobs.catalog.model import SloAlert
@@ -124,3 +125,11 @@ def test_window_template_in_any_go_spacing_is_one_template(tmp_path: Path) -> No
     path.write_text(SLOTH.replace("[{{.window}}]", "[{{ .window }}]"))
     (slo,) = load_catalog([path]).services[0].slos
     assert "[{{.window}}]" in slo.errors_query and "{{ .window }}" not in slo.total_query
+
+
+def test_crd_exported_from_a_cluster_with_its_status_is_read(tmp_path: Path) -> None:
+    crd = next(c for c in SLOTH_CASES if c.name.startswith("k8s-getting-started")).files["crd.yaml"]
+    path = tmp_path / "crd.yaml"
+    path.write_text(crd + "status: {processedSLOs: 1, promOpRulesGenerated: true}\n")
+    (service,) = load_catalog([path]).services
+    assert service.name == "myservice" and len(service.slos) == 1

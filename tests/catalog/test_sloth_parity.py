@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from tests.catalog.shapes import SLOTH_CASES
 from tests.catalog.sloth_rules import sloth_rules
 from tests.catalog.specs import SLOTH
 from tests.render.rule_files import write_alerts
@@ -143,3 +144,38 @@ def test_traffic_guard_is_where_zwobs_differs_and_an_slo_label_lowers_it(tmp_pat
     alerts, files = _render(tmp_path / "lowered", lowered)
     both = [_firing(tool, 100, ["pageteam", "slack"]) for tool in (_SLOTH, _ZWOBS)]
     _promtool_test(alerts, files, [_case("12 requests/hour, guard 0", "0+0.2x120", "_x120", both)])
+
+
+def test_a_raw_ratio_pages_like_sloth_and_a_nan_ratio_leaves_no_nan(tmp_path: Path) -> None:
+    # raw SLI: satisfaction 0.5 is an error ratio of 0.5, 10x a 95% SLO's budget: both page
+    # (6x over 30m/6h) and ticket; NaN samples (no data) fire nothing and record no NaN.
+    raw = next(c for c in SLOTH_CASES if c.name == "raw-home-wifi").files["raw.yaml"]
+    (tmp_path / "raw.yaml").write_text(raw)
+    write_alerts(load_catalog([tmp_path / "raw.yaml"]), tmp_path)
+    series = 'wifi_client_satisfaction_ratio{client="a"}'
+    firing = 'count by (severity) (ALERTS{alertstate="firing", service="home-wifi"})'
+    nan = [
+        {"expr": f"count({m} != {m})", "eval_time": "55m", "exp_samples": []}
+        for m in ("slo:sli_errors:ratio_rate5m", "slo:sli_errors:ratio_rate1h")
+    ]
+    cases = [
+        {
+            "interval": "1m",
+            "input_series": [{"series": series, "values": "0.5x60"}],
+            "promql_expr_test": [
+                {
+                    "expr": firing,
+                    "eval_time": "55m",
+                    "exp_samples": [
+                        {"labels": f'{{severity="{s}"}}', "value": 1} for s in ("home", "warning")
+                    ],
+                }
+            ],
+        },
+        {
+            "interval": "1m",
+            "input_series": [{"series": series, "values": " ".join(["NaN"] * 61)}],
+            "promql_expr_test": [{"expr": firing, "eval_time": "55m", "exp_samples": []}, *nan],
+        },
+    ]
+    _promtool_test(tmp_path / "alerts", ["_fleet.rules.yaml", "home-wifi.rules.yaml"], cases)

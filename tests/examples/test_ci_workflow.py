@@ -67,6 +67,7 @@ def test_deploy_runs_region_by_region_and_acts_on_each_gate_exit_code() -> None:
     by_name = {step.get("name", ""): step for step in deploy["steps"]}
     gate = next(step for step in deploy["steps"] if step.get("id") == "gate")
     assert '--catalog "$CATALOG"' in gate["run"] and "zwobs verify" in gate["run"]
+    assert '--location "region=$REGION"' in gate["run"]  # judged on the region just deployed
     assert by_name["Promote green"]["if"] == "steps.gate.outputs.verdict == '0'"
     rollback = by_name["Roll back (the gate failed)"]
     hold = by_name["Hold (the gate could not decide)"]
@@ -95,6 +96,7 @@ def _run_gate_step(tmp_path: Path, prometheus_url: str) -> tuple[int, str, str]:
         "CATALOG": "examples/catalog.yaml",
         "SERVICE": "user-service",
         "VERSION": "v-not-deployed",
+        "REGION": "eu-west",
         "PROMETHEUS_URL": prometheus_url,
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
     }

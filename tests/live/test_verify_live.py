@@ -42,6 +42,20 @@ def test_version_without_traffic_is_inconclusive_with_exit_3(
     assert "too little traffic: 0 requests" in out
 
 
+def test_location_scopes_the_gate_to_the_targets_of_that_location(
+    live: Live, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # every target carries job="zwobs" (a target label, as a region label would be)
+    scoped = ["--selector", f"version={STABLE}", "--location", "job=zwobs"]
+    code, out = _verify(live, capsys, *scoped)
+    assert code == 0, out
+    assert 'job="zwobs"' in out.splitlines()[0]
+    # a location the targets do not carry is not evaluated: never a pass
+    code, out = _verify(live, capsys, "--location", "region=us-east-1")
+    assert code == 3, out
+    assert "too little traffic: 0 requests" in out
+
+
 def test_unknown_service_is_inconclusive(live: Live, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["verify", "--prometheus", live.prometheus.url, "--service", "nobody"])
     assert code == 3

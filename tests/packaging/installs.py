@@ -37,6 +37,7 @@ __all__ = [
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / ".cache" / "packaging"
+_PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 SUPPORTED = ("3.11", "3.12", "3.13")
 """The Pythons zwobs supports (pyproject's classifiers and requires-python say the same)."""
 EXTRA_SETS = ("core", "render", "flags", "secrets", "tracing", "all")
@@ -73,7 +74,8 @@ class Install:
     def extras(self) -> frozenset[str]:
         """The extras this install brings (``all`` means every one, openfeature included)."""
         if self.extra == "all":
-            return frozenset({"render", "flags", "openfeature", "secrets", "tracing"})
+            (everything,) = _PYPROJECT["project"]["optional-dependencies"]["all"]
+            return frozenset(everything.partition("[")[2].rstrip("]").split(","))
         return frozenset() if self.extra == "core" else frozenset({self.extra})
 
     def env(self) -> dict[str, str]:
@@ -161,7 +163,7 @@ def wheelhouse(dists: Dists, interpreter: str, workdir: Path) -> Path:
     with zipfile.ZipFile(dists.wheel) as wheel:
         (name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
         requires = [line for line in wheel.read(name).decode().splitlines() if "Requires" in line]
-    build = tomllib.loads((REPO / "pyproject.toml").read_text())["build-system"]["requires"]
+    build = _PYPROJECT["build-system"]["requires"]
     probe = run([interpreter, "-c", "import sys; print(sys.version)"], cwd=workdir).stdout
     key = "\n".join([*requires, *build, probe, platform.machine()])
     house = CACHE / f"wheels-{hashlib.sha256(key.encode()).hexdigest()[:16]}"

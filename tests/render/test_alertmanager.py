@@ -3,10 +3,8 @@ right receiver, and a catalog with an inline secret or a silent route is refused
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
@@ -186,11 +184,8 @@ def test_routes_group_by_service_and_slo_and_a_page_inhibits_the_same_slos_ticke
 
 
 def test_location_labels_join_the_grouping_but_not_the_inhibition(tmp_path: Path) -> None:
-    model = importlib.import_module("zwobs.catalog.model")
-    if not hasattr(model, "Topology"):
-        pytest.skip("the catalog's topology.location_labels is not on this branch yet")
-    topology = model.Topology(location_labels=("region", "cluster"))
-    written = _render(replace(load_catalog([EXAMPLE]), topology=topology), tmp_path)
+    text = EXAMPLE.read_text() + "topology: {location_labels: [region, cluster]}\n"
+    written = _render(_catalog(tmp_path, text), tmp_path)
     _check_config(written[FULL])
     config = yaml.safe_load(written[FULL].read_text())
     assert config["route"]["group_by"] == ["service", "slo", "region", "cluster"]

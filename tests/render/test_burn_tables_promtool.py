@@ -7,9 +7,10 @@ factor pages. Before slo.py the factors scaled with the period, and a 7d SLO tic
 
 The input is the recorded 5m tiles (``slo:sli_*:rate5m``) at one sample per hour, so a
 30-day period is 720 evaluations: every window ratio is a ratio of the same undersampled
-tiles, hence exact. The service rule files come first so their objectives exist at each
-evaluation time, and the period group (30-day subqueries every step, covered by the
-per-service tests) is left out.
+tiles, hence exact. The service groups are evaluated first so their objectives exist at each
+evaluation time (promtool evaluates groups in an arbitrary order unless the test file
+gives ``group_eval_order``), and the period group (30-day subqueries every step, covered
+by the per-service tests) is left out.
 """
 
 from __future__ import annotations
@@ -119,7 +120,13 @@ def test_burn_tables_never_alert_below_burn_one_and_page_above_the_page_factor(
     assert len(kept) == len(groups) - 1
     fleet.write_text(yaml.safe_dump({"groups": kept}, sort_keys=False))
     rule_files = [f"{name}.rules.yaml" for name in PERIODS] + ["_fleet.rules.yaml"]
-    document = {"rule_files": rule_files, "evaluation_interval": "1h", "tests": _tests()}
+    order = [f"zwobs-service-{name}" for name in PERIODS] + [g["name"] for g in kept]
+    document = {
+        "rule_files": rule_files,
+        "evaluation_interval": "1h",
+        "group_eval_order": order,
+        "tests": _tests(),
+    }
     (alerts / "periods.test.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     result = promtool_test(alerts)
     assert result.returncode == 0, result.stdout + result.stderr

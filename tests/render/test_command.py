@@ -210,6 +210,35 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path: Path) -> None:
     assert "alerts" in shown.stderr and "300/300" in shown.stderr
 
 
+def test_layer_and_dashboards_flags_render_the_edge_rules_and_one_file_per_service(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        Path(EXAMPLE)
+        .read_text()
+        .replace("version: 1\n", "version: 1\ntopology: {location_labels: [region]}\n")
+    )
+    out = tmp_path / "edge"
+    argv = ["render", str(catalog), "--out", str(out), "--layer", "edge"]
+    assert main([*argv, "--dashboards", "per-service", "--only", "alerts,dashboards"]) == 0
+    groups = yaml.safe_load((out / "alerts/_fleet.rules.yaml").read_text())["groups"]
+    assert [g["name"] for g in groups] == ["zwobs-sli"]
+    assert not list(out.glob("alerts/*.test.yaml"))
+    assert (out / "dashboards/user-service.json").exists()
+    assert main([*argv, "--only", "dashboards"]) == 0  # auto: templated with a topology
+    rendered = (p.name for p in (out / "dashboards").iterdir() if not p.name.startswith("."))
+    assert sorted(rendered) == [
+        "fleet-overview.json",
+        "service.json",
+    ]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--layer", "middle"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'middle'" in capsys.readouterr().err
+
+
 def test_an_objective_keeps_its_precision_or_is_refused_through_the_cli(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

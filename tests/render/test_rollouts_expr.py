@@ -87,9 +87,7 @@ def _case(metric: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_no_data_is_inconclusive_for_every_metric(
-    argo: ArgoExpr, catalogs: list[Catalog]
-) -> None:
+def test_no_data_is_inconclusive_for_every_metric(argo: ArgoExpr, catalogs: list[Catalog]) -> None:
     metrics = [m for catalog in catalogs for _, m in _metrics(catalog)]
     cases = [_case(m, d) for m in metrics for d in (_vector(), _vector(math.nan))]
     assert argo.phases(cases) == ["Inconclusive"] * len(cases)

@@ -83,3 +83,49 @@ def test_idle_canary_gives_empty_ratios_and_nan_latency(tmp_path: Path) -> None:
          "eval_time": "10m", "exp_samples": [{"labels": "{}", "value": 1}]},
     ]  # fmt: skip
     assert _run(tmp_path, checks) == ""
+
+
+def test_location_argument_judges_only_the_canary_of_that_region(tmp_path: Path) -> None:
+    """Two regions run v2; only eu-west-1's fails. Scoped to us-east-1 the canary passes with
+    success rate 1, scoped to eu-west-1 it shows its 50%, unscoped (default .*) the mix (2/3)."""
+    bad_target = 'service="user-service",instance="10.1.0.2:8000",job="user-service"'
+    series = [
+        {**s, "series": s["series"].replace("}", ',region="us-east-1"}', 1)}
+        for s in _target("10.0.0.2:8000", "v2", "0+600x30")
+    ]
+    series += [
+        {**s, "series": s["series"].replace("}", ',region="eu-west-1"}', 1)}
+        for s in _target("10.1.0.2:8000", "v2", "0+600x30")
+    ]
+    series.append(
+        {
+            "series": f'{names.REQUESTS_TOTAL}{{{bad_target},method="GET",path="/",'
+            'region="eu-west-1",status="500"}',
+            "values": "0+600x30",
+        }
+    )
+    template = analysis_template(USER, locations=("region",))
+    assert {"name": "region", "value": ".*"} in template["spec"]["args"]
+    query = next(
+        m["provider"]["prometheus"]["query"]
+        for m in template["spec"]["metrics"]
+        if m["name"] == "success-rate"
+    )
+    query = query.replace("{{args.canary-label}}", "version").replace("{{args.canary-value}}", "v2")
+    checks = [
+        {"expr": query.replace("{{args.region}}", region), "eval_time": "10m",
+         "exp_samples": [{"labels": "{}", "value": value}]}
+        for region, value in (("us-east-1", 1), ("eu-west-1", 0.5), (".*", 1 - 1 / 3))
+    ]  # fmt: skip
+    (tmp_path / "empty.rules.yaml").write_text("groups: []\n")
+    spec = {
+        "rule_files": ["empty.rules.yaml"],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": series, "promql_expr_test": checks}],
+    }
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    done = subprocess.run(
+        [promtool(), "test", "rules", "t.yaml"], cwd=tmp_path, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -35,7 +35,7 @@ def test_cached_dashboard_equals_direct_render(name: str) -> None:
 def test_cached_analysis_template_equals_direct_render(name: str) -> None:
     svc = service(name, *CHAT.slos, rollout=CHAT.rollout)
     files = render_rollouts(Catalog((CHAT, svc)), RenderOptions())
-    assert files[f"rollouts/{name}.analysis.yaml"] == _text(svc, ADDRESS)
+    assert files[f"rollouts/{name}.analysis.yaml"] == _text(svc, ADDRESS, ())
 
 
 def test_services_of_one_shape_render_once() -> None:

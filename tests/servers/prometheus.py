@@ -6,7 +6,7 @@ import json
 import shutil
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,12 @@ def start_prometheus(
     rule_files: Sequence[Path] = (),
     alertmanager: str | None = None,
     interval: str = "1s",
+    external_labels: Mapping[str, str] | None = None,
+    remote_write: Sequence[Mapping[str, Any]] = (),
+    flags: Sequence[str] = (),
 ) -> Prometheus:
-    """Start Prometheus scraping ``scrape_targets`` (host:port) every ``interval``."""
+    """Start Prometheus scraping ``scrape_targets`` (host:port) every ``interval``; optionally
+    with external labels, ``remote_write`` entries and extra command-line ``flags``."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     config: dict[str, Any] = {
@@ -93,6 +97,10 @@ def start_prometheus(
             {"job_name": "zwobs", "static_configs": [{"targets": list(scrape_targets)}]}
         ],
     }
+    if external_labels:
+        config["global"]["external_labels"] = dict(external_labels)
+    if remote_write:
+        config["remote_write"] = [dict(entry) for entry in remote_write]
     if alertmanager:
         config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": [alertmanager]}]}]}
     config_path = workdir / "prometheus.yml"
@@ -106,6 +114,7 @@ def start_prometheus(
             "--web.enable-lifecycle",
             "--rules.alert.resend-delay=1s",
             "--log.level=warn",
+            *flags,
         ],
         log=workdir / "prometheus.log",
     )

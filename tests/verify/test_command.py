@@ -28,6 +28,9 @@ def _verify(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, 
         (["--quantile", "95"], "--quantile 95: expected a number between 0 and 1"),
         (["--max-latency", "-1"], "--max-latency -1: expected seconds >= 0"),
         (["--selector", "v2"], "invalid selector 'v2': expected LABEL=VALUE"),
+        (["--location", "us-east-1"], "--location 'us-east-1': expected LABEL=VALUE such as"),
+        (["--location", "region=~us-.*"], "--location 'region=~us-.*': expected LABEL=VALUE"),
+        (["--location", "region="], "--location 'region=': expected LABEL=VALUE"),
     ],
 )
 def test_bad_option_is_a_usage_error_with_the_option_named(

@@ -24,6 +24,7 @@ from zwobs.catalog.model import (
     SloKind,
     SourceRef,
     Team,
+    Topology,
 )
 from zwobs.catalog.shape import CATALOG, RESERVED_LABELS
 from zwobs.catalog.spec import Context, child_path
@@ -33,6 +34,17 @@ __all__ = ["MIN_ERROR_BUDGET", "build_catalog", "objective_problem", "period_day
 
 MIN_ERROR_BUDGET: Final = 1e-12
 """Smallest error budget (1 - objective) the rules can tell from 0 in a float sample."""
+
+
+_NOT_LOCATIONS: Final = RESERVED_LABELS | {
+    names.LABEL_METHOD,
+    names.LABEL_PATH,
+    names.LABEL_STATUS,
+    names.LABEL_VERSION,
+    names.LABEL_COMMIT,
+    names.LABEL_SLO_SLOT,
+}
+"""Labels with another meaning on the series or the rules: never a location."""
 
 
 def period_days(text: str) -> int:
@@ -98,6 +110,11 @@ class _Builder:
         )
         self.teams: dict[str, Any] = doc.get("teams", {})
         self.period = self.check_period("defaults.slo_period", defaults.get("slo_period", "30d"))
+        self.locations: tuple[str, ...] = tuple(
+            label
+            for label in doc.get("topology", {}).get("location_labels", ())
+            if isinstance(label, str)  # the shape reported the others
+        )
         buckets = doc.get("latency_buckets")
         self.buckets: tuple[float, ...] = (
             tuple(buckets) if buckets else names.DEFAULT_LATENCY_BUCKETS
@@ -127,12 +144,38 @@ class _Builder:
                 self.ctx.error_at(
                     child_path(path, key), "label is set by zwobs itself; pick another name"
                 )
+            elif key in self.locations:
+                self.ctx.error_at(
+                    child_path(path, key),
+                    "label is a topology location label (the series carry it); pick another name",
+                )
             elif values[key] == "":
                 self.ctx.error_at(
                     child_path(path, key),
                     "expected a non-empty value (Prometheus drops a label whose value is"
                     " empty, so alerts would not carry it)",
                 )
+
+    def topology(self) -> Topology:
+        raw = self.doc.get("topology")
+        if raw is None:
+            return Topology()
+        path = child_path("topology", "location_labels")
+        if raw.get("location_labels") == []:
+            self.ctx.error_at(path, "expected at least one location label, such as [region]")
+        for index, label in enumerate(self.locations):
+            if label in _NOT_LOCATIONS or label.startswith("__"):
+                self.ctx.error_at(
+                    child_path(path, index),
+                    f"{label!r} is set by zwobs or Prometheus itself; expected the label naming"
+                    " a location on the series (region, cluster, zone)",
+                )
+        base = Topology()
+        return Topology(
+            location_labels=self.locations,
+            min_location_requests=raw.get("min_location_requests", base.min_location_requests),
+            min_rps_per_location=raw.get("min_rps", "service") == "location",
+        )
 
     def receiver(self, path: str, raw: dict[str, Any] | None) -> Receiver | None:
         """A receiver entry; one with no notifier, or a webhook URL carrying credentials, is
@@ -313,6 +356,7 @@ class _Builder:
             defaults=self.thresholds,
             alert_for=tuple(sorted(alert_for.items())),
             latency_buckets=self.buckets,
+            topology=self.topology(),
             teams=tuple(team for team in teams if team is not None),
             default_receiver=default,
         )

@@ -24,6 +24,7 @@ __all__ = [
     "SloKind",
     "SourceRef",
     "Team",
+    "Topology",
 ]
 
 
@@ -131,6 +132,19 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True)
+class Topology:
+    """Where the fleet's series come from: the labels naming a location (a region, a
+    cluster). Empty ``location_labels``: one location, today's ``by (service)`` rules."""
+
+    location_labels: tuple[str, ...] = ()
+    min_location_requests: float = 100.0
+    """Requests a location must have served in an alert's window (5m for HighErrorRate and
+    HighLatency, the long window for the page) before a per-location alert may fire."""
+    min_rps_per_location: bool = False
+    """``alerts.min_rps`` (the throughput alert's) holds per location, not for the whole service."""
+
+
+@dataclass(frozen=True, slots=True)
 class Notifier:
     """One integration of a receiver (``slack``, ``pagerduty`` or ``webhook``) and its settings
     as the catalog spells them; secrets are paths of files, never values."""
@@ -176,6 +190,8 @@ class Catalog:
     ErrorBudgetBurnTicket) where the catalog overrides the built-in one."""
     latency_buckets: tuple[float, ...] = names.DEFAULT_LATENCY_BUCKETS
     """The histogram buckets the services export; latency SLO thresholds are among them."""
+    topology: Topology = field(default_factory=Topology)
+    """Location labels: alerts per (service, location), budgets per (service, SLO)."""
     teams: tuple[Team, ...] = ()
     """Teams with receivers, sorted by name (Alertmanager routing)."""
     default_receiver: Receiver | None = None

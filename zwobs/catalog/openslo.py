@@ -16,6 +16,7 @@ from zwobs import promql
 from zwobs.catalog.imported import (
     WINDOW,
     Imported,
+    check_keys,
     fixed_label_problems,
     imported_service,
     label_map,
@@ -40,6 +41,29 @@ IGNORED_KINDS: Final = {
     "AlertCondition": "zwobs pages and tickets with its multi-window burn-rate alerts",
     "AlertNotificationTarget": "route zwobs's alerts in Alertmanager on their labels",
 }
+_SLO_KEYS: Final = (
+    "description",
+    "service",
+    "indicator",
+    "indicatorRef",
+    "budgetingMethod",
+    "timeWindow",
+    "objectives",
+    "alertPolicies",
+)
+_COMPOSITE_KEYS: Final = ("indicator", "indicatorRef", "compositeWeight")
+_OBJECTIVE_KEYS: Final = (
+    "displayName",
+    "op",
+    "value",
+    "target",
+    "targetPercent",
+    "timeSliceTarget",
+    "timeSliceWindow",
+    *_COMPOSITE_KEYS,
+)
+"""``op``/``value`` belong to threshold SLIs and the time-slice keys to Timeslices
+budgeting, both refused elsewhere; they are read and left alone here."""
 _SELECTOR: Final = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^{}]*\})?|\{[^{}]*\}")
 _PERIOD: Final = re.compile(r"([1-9]\d*)([dwh])")
 
@@ -147,8 +171,8 @@ class _Resolver:
             raw = self.metric(doc, ratio["raw"], child_path(ratio_path, "raw"), False)
             if raw is None:
                 return None
-            errors = raw if kind == "failure" else promql.imported_complement(raw)
-            return errors, promql.rule_constant(1), True
+            error_ratio = raw if kind == "failure" else promql.imported_complement(raw)
+            return (*promql.imported_raw(error_ratio), True)
         counter = _counter(doc, ratio, ratio_path)
         if counter is None:
             return None
@@ -223,6 +247,17 @@ def _objectives(doc: Document, spec: dict[str, Any], spec_path: str) -> list[flo
     values: list[float | None] = []
     for index, item in enumerate(objectives):
         path = child_path(child_path(spec_path, "objectives"), index)
+        check_keys(doc.ctx, item, path, _OBJECTIVE_KEYS)
+        composite = [k for k in _COMPOSITE_KEYS if isinstance(item, dict) and k in item]
+        for key in composite:
+            doc.ctx.error_at(
+                child_path(path, key),
+                "per-objective indicators (composite SLOs) are not supported: give each"
+                " indicator its own SLO",
+            )
+        if composite:
+            values.append(None)
+            continue
         if isinstance(item, dict) and "targetPercent" in item:
             value = objective(doc.ctx, child_path(path, "targetPercent"), item["targetPercent"], 1)
         else:
@@ -257,6 +292,7 @@ def _slo(resolver: _Resolver, doc: Document, by_service: dict[str, list[Slo]]) -
     if not isinstance(spec, dict):
         ctx.error_at(doc.path, "expected spec: a mapping")
         return
+    check_keys(ctx, spec, spec_path, _SLO_KEYS)
     service = service_name(ctx, spec, spec_path, "service")
     method = spec.get("budgetingMethod", "Occurrences")
     if method != "Occurrences":

@@ -8,7 +8,7 @@ from zwobs import names
 from zwobs.catalog.spec import Int, ListOf, MapOf, Num, Obj, Refused, Str
 from zwobs.durations import PATTERN as DURATION_PATTERN
 
-__all__ = ["ALERT_FOR_KEYS", "CATALOG", "RESERVED_LABELS", "json_schema"]
+__all__ = ["ALERT_FOR_KEYS", "CATALOG", "RESERVED_LABELS", "TOPOLOGY", "json_schema"]
 
 NAME: Final = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 LABEL_NAME: Final = r"[a-zA-Z_][a-zA-Z0-9_]*"
@@ -158,6 +158,30 @@ DEFAULTS: Final = Obj(
         "rollout": ROLLOUT,
     }
 )
+TOPOLOGY: Final = Obj(
+    {
+        "location_labels": ListOf(
+            Str(LABEL_NAME, expected="a Prometheus label name"),
+            unique=True,
+            description="Labels naming a location on every series (target or external"
+            " labels), such as [region] or [region, cluster]; alerts fire per location.",
+        ),
+        "min_location_requests": Num(
+            0,
+            None,
+            expected="a request count >= 0",
+            description="Requests a location must serve in an alert's window before a"
+            " per-location alert fires (default 100).",
+        ),
+        "min_rps": Str(
+            enum=("service", "location"),
+            description="Whether alerts.min_rps holds for the whole service (default) or per"
+            " location.",
+        ),
+    },
+    required=("location_labels",),
+    description="Fleet topology: per-location alerting, per-(service, SLO) budgets.",
+)
 CATALOG: Final = Obj(
     {
         "version": Int(1, 1, expected="1"),
@@ -175,6 +199,7 @@ CATALOG: Final = Obj(
         ),
         "latency_buckets": ListOf(Num(0, None, exclusive=True, expected="seconds > 0")),
         "services": ListOf(SERVICE),
+        "topology": TOPOLOGY,
     },
     required=("services",),
     description="zwobs service catalog: one source for alerts, dashboards, canaries, policies.",

@@ -125,7 +125,7 @@ def _sli(
             return None
         ratio = with_window(ratio)
         out.queries.append(query(ctx, child_path(raw_path, present[0]), ratio))
-        return promql.imported_events(ratio), promql.rule_constant(1), True
+        return (*promql.imported_raw(ratio), True)
     ctx.error_at(path, "expected exactly one of sli.events (error_query, total_query) or sli.raw")
     return None
 
@@ -207,7 +207,8 @@ def import_sloth(node: Node, prefix: str, ctx: Context, out: Imported) -> None:
     key = _Keys(crd)
     path = prefix
     if crd:
-        check_keys(ctx, doc, prefix, ("apiVersion", "kind", "metadata", "spec"))
+        # status: what a cluster wrote back (an export of the object), not a spec field
+        check_keys(ctx, doc, prefix, ("apiVersion", "kind", "metadata", "spec", "status"))
         if doc.get("kind") != CRD_KIND:
             ctx.error_at(
                 child_path(prefix, "kind"), f"expected {CRD_KIND} (the SLO kind of {CRD_API})"

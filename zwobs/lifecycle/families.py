@@ -20,9 +20,13 @@ T = TypeVar("T")
 
 
 class PerRegistry(Generic[T]):
-    """``families(registry)``: the one ``T`` built by ``build`` for that registry."""
+    """``families(registry)``: the one ``T`` built by ``build`` for that registry.
 
-    def __init__(self, build: Callable[[CollectorRegistry], T]) -> None:
+    ``get(registry, build)`` builds with a call-specific function instead (families whose
+    shape depends on the first caller's arguments, such as histogram buckets).
+    """
+
+    def __init__(self, build: Callable[[CollectorRegistry], T] | None = None) -> None:
         self._build = build
         self._lock = threading.Lock()
         self._by_registry: weakref.WeakKeyDictionary[CollectorRegistry, T] = (
@@ -30,6 +34,11 @@ class PerRegistry(Generic[T]):
         )
 
     def __call__(self, registry: CollectorRegistry | None = None) -> T:
+        if self._build is None:
+            raise TypeError("PerRegistry without a default build: call get(registry, build)")
+        return self.get(registry, self._build)
+
+    def get(self, registry: CollectorRegistry | None, build: Callable[[CollectorRegistry], T]) -> T:
         reg = REGISTRY if registry is None else registry
         found = self._by_registry.get(reg)
         if found is not None:
@@ -37,5 +46,5 @@ class PerRegistry(Generic[T]):
         with self._lock:
             found = self._by_registry.get(reg)
             if found is None:
-                found = self._by_registry[reg] = self._build(reg)
+                found = self._by_registry[reg] = build(reg)
             return found

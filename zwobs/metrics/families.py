@@ -7,13 +7,14 @@ never double counts.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from zwobs import names
+from zwobs.lifecycle.families import PerRegistry
 from zwobs.metrics.multiprocess import claim_own_files
 
 __all__ = ["HttpMetrics", "http_metrics"]
@@ -31,8 +32,7 @@ class HttpMetrics:
     registry: CollectorRegistry
 
 
-_lock = threading.Lock()
-_by_registry: dict[int, tuple[CollectorRegistry, HttpMetrics]] = {}
+_families: PerRegistry[HttpMetrics] = PerRegistry()
 
 
 def _counter_name(name: str) -> str:
@@ -45,65 +45,62 @@ def http_metrics(
     latency_buckets: Sequence[float] = names.DEFAULT_LATENCY_BUCKETS,
 ) -> HttpMetrics:
     """The families in ``registry`` (default: the global one), declared on first use."""
-    registry = REGISTRY if registry is None else registry
     buckets = tuple(float(b) for b in latency_buckets)
     claim_own_files()
-    with _lock:
-        known = _by_registry.get(id(registry))
-        if known is not None:
-            metrics = known[1]
-            if metrics.latency_buckets != buckets:
-                raise ValueError(
-                    f"zwobs: latency buckets {buckets} differ from the buckets "
-                    f"{metrics.latency_buckets} already declared in this registry; "
-                    "every app of a process must use the same buckets"
-                )
-            return metrics
-        route = (names.LABEL_SERVICE, names.LABEL_METHOD, names.LABEL_PATH)
-        metrics = HttpMetrics(
-            requests=Counter(
-                _counter_name(names.REQUESTS_TOTAL),
-                "HTTP requests by route template and status code.",
-                (*route, names.LABEL_STATUS),
-                registry=registry,
-            ),
-            duration=Histogram(
-                names.REQUEST_DURATION,
-                "Time from the request's arrival to its last response byte.",
-                route,
-                buckets=buckets,
-                registry=registry,
-            ),
-            in_progress=Gauge(
-                names.REQUESTS_IN_PROGRESS,
-                "HTTP requests being handled now.",
-                (names.LABEL_SERVICE, names.LABEL_METHOD),
-                multiprocess_mode="livesum",
-                registry=registry,
-            ),
-            request_size=Histogram(
-                names.REQUEST_SIZE,
-                "Bytes of request body actually received.",
-                route,
-                buckets=names.DEFAULT_SIZE_BUCKETS,
-                registry=registry,
-            ),
-            response_size=Histogram(
-                names.RESPONSE_SIZE,
-                "Bytes of response body actually sent.",
-                route,
-                buckets=names.DEFAULT_SIZE_BUCKETS,
-                registry=registry,
-            ),
-            build_info=Gauge(
-                names.BUILD_INFO,
-                "Always 1; the labels say which build of the service runs.",
-                (names.LABEL_SERVICE, names.LABEL_VERSION, names.LABEL_COMMIT),
-                multiprocess_mode="livemax",
-                registry=registry,
-            ),
-            latency_buckets=buckets,
-            registry=registry,
+    metrics = _families.get(registry, partial(_declare, buckets=buckets))
+    if metrics.latency_buckets != buckets:
+        raise ValueError(
+            f"zwobs: latency buckets {buckets} differ from the buckets "
+            f"{metrics.latency_buckets} already declared in this registry; "
+            "every app of a process must use the same buckets"
         )
-        _by_registry[id(registry)] = (registry, metrics)
-        return metrics
+    return metrics
+
+
+def _declare(registry: CollectorRegistry, buckets: tuple[float, ...]) -> HttpMetrics:
+    route = (names.LABEL_SERVICE, names.LABEL_METHOD, names.LABEL_PATH)
+    return HttpMetrics(
+        requests=Counter(
+            _counter_name(names.REQUESTS_TOTAL),
+            "HTTP requests by route template and status code.",
+            (*route, names.LABEL_STATUS),
+            registry=registry,
+        ),
+        duration=Histogram(
+            names.REQUEST_DURATION,
+            "Time from the request's arrival to its last response byte.",
+            route,
+            buckets=buckets,
+            registry=registry,
+        ),
+        in_progress=Gauge(
+            names.REQUESTS_IN_PROGRESS,
+            "HTTP requests being handled now.",
+            (names.LABEL_SERVICE, names.LABEL_METHOD),
+            multiprocess_mode="livesum",
+            registry=registry,
+        ),
+        request_size=Histogram(
+            names.REQUEST_SIZE,
+            "Bytes of request body actually received.",
+            route,
+            buckets=names.DEFAULT_SIZE_BUCKETS,
+            registry=registry,
+        ),
+        response_size=Histogram(
+            names.RESPONSE_SIZE,
+            "Bytes of response body actually sent.",
+            route,
+            buckets=names.DEFAULT_SIZE_BUCKETS,
+            registry=registry,
+        ),
+        build_info=Gauge(
+            names.BUILD_INFO,
+            "Always 1; the labels say which build of the service runs.",
+            (names.LABEL_SERVICE, names.LABEL_VERSION, names.LABEL_COMMIT),
+            multiprocess_mode="livemax",
+            registry=registry,
+        ),
+        latency_buckets=buckets,
+        registry=registry,
+    )

@@ -32,8 +32,10 @@ from zwobs.catalog.model import Catalog
 from zwobs.render.shapes import ShapeCache
 
 __all__ = [
+    "DASHBOARD_MODES",
     "FORMATS",
     "GENERATORS",
+    "LAYERS",
     "Generator",
     "RenderError",
     "RenderOptions",
@@ -44,6 +46,11 @@ __all__ = [
 
 FORMATS: Final = ("prometheus", "prometheus-operator")
 """Output formats of the rule files: plain rule files or ``PrometheusRule`` objects."""
+DASHBOARD_MODES: Final = ("auto", "templated", "per-service")
+"""One templated service dashboard, or one JSON per service (``auto``: templated when the
+catalog has a ``topology``, per service otherwise)."""
+LAYERS: Final = ("all", "edge", "global")
+"""Rule layers: both on one Prometheus, the raw-reading edge, the recorded-reading global."""
 
 # (directory, "module:function") -- one line per generator, in output order.
 GENERATORS: Final[tuple[tuple[str, str], ...]] = (
@@ -76,6 +83,11 @@ class RenderOptions:
     """Rule files as plain Prometheus rule files or ``PrometheusRule`` objects."""
     namespace: str = "monitoring"
     """Namespace of the Kubernetes objects a generator emits."""
+    dashboards: str = "auto"
+    """``templated``, ``per-service`` or ``auto`` (see DASHBOARD_MODES)."""
+    layer: str = "all"
+    """Which rules: ``edge`` (read raw series), ``global`` (read recorded series only) or
+    ``all`` (one Prometheus holding everything); see the README's "Fleet topology"."""
     progress: Progress = field(default=_no_progress, compare=False, repr=False)
     shapes: ShapeCache = field(default_factory=ShapeCache, compare=False, repr=False)
     """Per-service output rendered once per service shape; ``render_all`` gives each run
@@ -112,6 +124,13 @@ def render_all(
     if options.format not in FORMATS:
         expected = ", ".join(FORMATS)
         raise RenderError(f"unknown format {options.format!r}: expected one of {expected}")
+    if options.dashboards not in DASHBOARD_MODES:
+        expected = ", ".join(DASHBOARD_MODES)
+        raise RenderError(
+            f"unknown dashboards mode {options.dashboards!r}: expected one of {expected}"
+        )
+    if options.layer not in LAYERS:
+        raise RenderError(f"unknown layer {options.layer!r}: expected one of {', '.join(LAYERS)}")
     selected = [(d, s) for d, s in GENERATORS if only is None or d in only]
     unknown = sorted(set(only or ()) - {d for d, _ in GENERATORS})
     if unknown:

@@ -8,7 +8,9 @@ Files (all under ``alerts/``):
 * ``<service>.test.yaml`` / ``_fleet.test.yaml``: promtool unit tests of the above.
 
 With ``format="prometheus-operator"`` each rules file holds a ``PrometheusRule`` object
-instead (tests are not emitted: promtool reads plain rule files only).
+instead (tests are not emitted: promtool reads plain rule files only). With
+``layer="edge"`` or ``"global"`` the fleet file holds that layer's groups only (tests are
+emitted for ``all``, the layers together); the per-service constants go to both layers.
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ def _rule_file(groups: list[dict[str, Any]], name: str, options: RenderOptions) 
 def render_alerts(catalog: Catalog, options: RenderOptions) -> dict[str, bytes]:
     """Rule files and their promtool tests, ``alerts/<name>.rules.yaml`` / ``.test.yaml``."""
     files: dict[str, bytes] = {
-        f"alerts/{FLEET}.rules.yaml": _rule_file(fleet_groups(catalog), FLEET, options)
+        f"alerts/{FLEET}.rules.yaml": _rule_file(
+            fleet_groups(catalog, options.layer), FLEET, options
+        )
     }
     total = len(catalog.services)
-    with_tests = options.format == "prometheus"
+    with_tests = options.format == "prometheus" and options.layer == "all"
 
     def rules(service: Service) -> bytes:
         return _rule_file([service_group(catalog, service)], service.name, options)

@@ -2,9 +2,9 @@
 
 Exit codes: 0 written / up to date / dry run, 1 drift (``--check``: every differing,
 missing or stale file is named), 2 invalid or empty catalog, unknown output, a file in the
-way that zwobs did not write, a file that cannot be written, or
-a requested output whose extra is not installed (nothing is written or checked then: a
-core install renders alerts, rollouts and policies; dashboards need ``zwobs[render]``).
+way that zwobs did not write, a file that cannot be written, or a requested output whose
+extra is not installed (nothing is written or checked then: a core install renders every
+output but dashboards, which need ``zwobs[render]``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from zwobs.catalog.command import add_allow_empty, empty_catalog_problem, report
 from zwobs.extras import MissingExtraError
 from zwobs.printable import printable
 from zwobs.render import (
+    DASHBOARD_MODES,
     FORMATS,
     GENERATORS,
+    LAYERS,
     RenderError,
     RenderOptions,
     generator_names,
@@ -109,7 +111,13 @@ def _render(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr, _progress_enabled(args.progress))
     try:
         catalog = load_catalog(args.catalog)
-        options = RenderOptions(format=args.format, namespace=args.namespace, progress=progress)
+        options = RenderOptions(
+            format=args.format,
+            namespace=args.namespace,
+            layer=args.layer,
+            dashboards=args.dashboards,
+            progress=progress,
+        )
         problem = empty_catalog_problem(catalog, args.catalog, args.allow_empty)
         rendered = render_all(catalog, options, only) if problem is None else None
     except CatalogError as error:
@@ -197,6 +205,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_allow_empty(parser)
     parser.add_argument("--format", choices=FORMATS, default="prometheus", help="rule file format")
     parser.add_argument("--namespace", default="monitoring", help="namespace of Kubernetes objects")
+    parser.add_argument(
+        "--dashboards",
+        choices=DASHBOARD_MODES,
+        default="auto",
+        help="one templated service dashboard or one per service (default auto: templated"
+        " when the catalog has a topology)",
+    )
+    parser.add_argument(
+        "--layer",
+        choices=LAYERS,
+        default="all",
+        help="rules for one Prometheus (all), the Prometheus next to the raw series (edge) or"
+        " the global layer reading only recorded series (global); see README Fleet topology",
+    )
     parser.add_argument(
         "--only",
         action="append",

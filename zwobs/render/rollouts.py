@@ -14,6 +14,10 @@ The known traps of the prometheus provider are handled in the template itself:
   ``valueFrom.podTemplateHashValue: Latest``) matched against label
   ``canary-label`` (``pod_template_hash`` by default, or ``version``) of
   ``zwobs_build_info``, joined per target, so only the new pods are judged.
+* With a catalog ``topology`` each location label is an argument too (``region``, default
+  ``.*``: every location); the Rollout of one region passes its value, so the analysis judges
+  only the canary pods of the region being deployed. The label must be a target label of
+  the Prometheus the analysis asks (a location no target carries is inconclusive).
 """
 
 from __future__ import annotations
@@ -86,11 +90,17 @@ def _metric(name: str, query: str, success: str, failure: str, service: Service)
 
 
 def analysis_template(
-    service: Service, prometheus_address: str = _PROMETHEUS_ADDRESS
+    service: Service,
+    prometheus_address: str = _PROMETHEUS_ADDRESS,
+    locations: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """The AnalysisTemplate object of one service."""
+    """The AnalysisTemplate object of one service (scoped to one location when the catalog
+    names ``locations``)."""
     window = service.rollout.interval
-    scope = (_SELECTOR,)
+    scope = (
+        _SELECTOR,
+        *(promql.Matcher(label, f"{{{{args.{label}}}}}", "=~") for label in locations),
+    )
     success, latency = thresholds(service)
     metrics = [
         _metric(
@@ -136,16 +146,17 @@ def analysis_template(
                 {"name": "canary-value"},
                 {"name": "canary-label", "value": "pod_template_hash"},
                 {"name": "prometheus-address", "value": prometheus_address},
+                *({"name": label, "value": ".*"} for label in locations),
             ],
             "metrics": metrics,
         },
     }
 
 
-def _text(service: Service, address: str) -> bytes:
+def _text(service: Service, address: str, locations: tuple[str, ...]) -> bytes:
     """The file of one service: block style, queries unwrapped and unquoted, keys in Kubernetes
     order (the pure-Python emitter: libyaml double-quotes every query; speed comes from shapes)."""
-    document = analysis_template(service, address)
+    document = analysis_template(service, address, locations)
     text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=1_000_000)
     return (_HEADER + text).encode()
 
@@ -159,7 +170,7 @@ def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> d
     """
     options = options or RenderOptions()
     address = f"http://prometheus-operated.{options.namespace}.svc:9090"
-    render = partial(_text, address=address)
+    render = partial(_text, address=address, locations=catalog.topology.location_labels)
     return {
         f"rollouts/{service.name}.analysis.yaml": options.shapes.render(
             "rollouts",

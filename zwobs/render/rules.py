@@ -12,6 +12,10 @@ Why this shape (see the README section "Catalog and alert rules"):
   5m rates: ratios of counts, never averages of ratios.
 * Burn-rate windows and factors come from the period's table (zwobs/slo.py); an SLO alert
   needs a minimum number of requests in its long window (the traffic guard).
+* With a catalog ``topology`` (see the README section "Fleet topology") the 5m rates are
+  recorded per (service, location) next to the raw series (the *edge* layer); everything
+  else reads recorded series only (the *global* layer): HighErrorRate, HighLatency and the
+  page-severity burn alert fire per location, budgets and tickets stay per (service, SLO).
 """
 
 from __future__ import annotations
@@ -22,12 +26,21 @@ from typing import Any
 from zwobs import names, promql, slo
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
 
-__all__ = ["alert_for", "burn_description", "fleet_groups", "service_group"]
+__all__ = [
+    "alert_for",
+    "burn_description",
+    "crossing_series",
+    "fleet_groups",
+    "service_group",
+    "subject",
+]
 
 Rule = dict[str, Any]
 Group = dict[str, Any]
 
 _BY_SERVICE = (names.LABEL_SERVICE,)
+_SLO_KEYS = (names.LABEL_SERVICE, names.LABEL_SLO, names.LABEL_SLI, names.LABEL_SLO_PERIOD)
+_EDGE, _GLOBAL = "edge", "global"
 
 
 def alert_for(catalog: Catalog, key: str) -> str:
@@ -40,6 +53,12 @@ def _routing_labels(catalog: Catalog) -> list[str]:
     for service in catalog.services:
         keys.update(k for k, _ in service.labels)
     return sorted(keys)
+
+
+def subject(locations: Iterable[str] = ()) -> str:
+    """Who an alert is about, in its summary: the service, and its location when per-location."""
+    where = ", ".join(f"{label}={{{{ $labels.{label} }}}}" for label in locations)
+    return "{{ $labels.service }}" + (f" in {where}" if where else "")
 
 
 # --- fleet groups -------------------------------------------------------------------
@@ -158,25 +177,46 @@ def _runbook(catalog: Catalog, anchor: str) -> str:
 def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
     n = names
     d = catalog.defaults
-    high_error = promql.rule_threshold_alert(
-        n.SERVICE_ERROR_RATIO_RATE5M, ">", n.ALERT_THRESHOLD_ERROR_RATIO, d.error_rate
+    topology = catalog.topology
+    locations = topology.location_labels
+    level = n.location_level if locations else str
+    by = (n.LABEL_SERVICE, *locations)
+
+    def guarded(condition: str) -> str:
+        if not locations:
+            return condition
+        requests = level(n.SERVICE_REQUESTS_RATE5M)
+        return promql.rule_location_guard(condition, requests, by, topology.min_location_requests)
+
+    high_error = guarded(
+        promql.rule_threshold_alert(
+            level(n.SERVICE_ERROR_RATIO_RATE5M), ">", n.ALERT_THRESHOLD_ERROR_RATIO, d.error_rate
+        )
     )
-    high_latency = promql.rule_threshold_alert(
-        n.SERVICE_LATENCY_P95_5M, ">", n.ALERT_THRESHOLD_LATENCY_P95, d.latency_p95_seconds
+    high_latency = guarded(
+        promql.rule_threshold_alert(
+            level(n.SERVICE_LATENCY_P95_5M),
+            ">",
+            n.ALERT_THRESHOLD_LATENCY_P95,
+            d.latency_p95_seconds,
+        )
     )
+    throughput_level = level if topology.min_rps_per_location else str
     low_throughput = promql.rule_threshold_alert(
-        n.SERVICE_REQUESTS_RATE5M, "<", n.ALERT_THRESHOLD_MIN_RPS, d.min_rps
+        throughput_level(n.SERVICE_REQUESTS_RATE5M), "<", n.ALERT_THRESHOLD_MIN_RPS, d.min_rps
     )
+    who = subject(locations)
+    who_throughput = subject(locations if topology.min_rps_per_location else ())
     return [
         {
             "alert": n.ALERT_HIGH_ERROR_RATE,
             "expr": promql.rule_route(high_error, routing),
             "for": alert_for(catalog, n.ALERT_HIGH_ERROR_RATE),
-            "labels": {n.LABEL_SEVERITY: "critical"},
+            "labels": {n.LABEL_SEVERITY: n.SEVERITY_CRITICAL},
             "annotations": {
-                "summary": "{{ $labels.service }}: {{ $value | humanizePercentage }} of"
+                "summary": f"{who}: {{{{ $value | humanizePercentage }}}} of"
                 " requests fail with 5xx",
-                "description": "The 5xx ratio of {{ $labels.service }} over 5m is"
+                "description": f"The 5xx ratio of {who} over 5m is"
                 " {{ $value | humanizePercentage }}, above the error_rate of its catalog entry.",
                 "runbook_url": _runbook(catalog, n.ALERT_HIGH_ERROR_RATE.lower()),
             },
@@ -185,10 +225,10 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
             "alert": n.ALERT_HIGH_LATENCY,
             "expr": promql.rule_route(high_latency, routing),
             "for": alert_for(catalog, n.ALERT_HIGH_LATENCY),
-            "labels": {n.LABEL_SEVERITY: "warning"},
+            "labels": {n.LABEL_SEVERITY: n.SEVERITY_WARNING},
             "annotations": {
-                "summary": '{{ $labels.service }}: p95 latency {{ printf "%.3g" $value }}s',
-                "description": "The p95 latency of {{ $labels.service }} over 5m is"
+                "summary": f'{who}: p95 latency {{{{ printf "%.3g" $value }}}}s',
+                "description": f"The p95 latency of {who} over 5m is"
                 ' {{ printf "%.3g" $value }}s, above the latency_p95_seconds of its'
                 " catalog entry.",
                 "runbook_url": _runbook(catalog, n.ALERT_HIGH_LATENCY.lower()),
@@ -198,10 +238,10 @@ def _red_alerts(catalog: Catalog, routing: list[str]) -> list[Rule]:
             "alert": n.ALERT_LOW_THROUGHPUT,
             "expr": promql.rule_route(low_throughput, routing),
             "for": alert_for(catalog, n.ALERT_LOW_THROUGHPUT),
-            "labels": {n.LABEL_SEVERITY: "warning"},
+            "labels": {n.LABEL_SEVERITY: n.SEVERITY_WARNING},
             "annotations": {
-                "summary": '{{ $labels.service }}: {{ printf "%.3g" $value }} requests/s',
-                "description": "{{ $labels.service }} serves"
+                "summary": f'{who_throughput}: {{{{ printf "%.3g" $value }}}} requests/s',
+                "description": f"{who_throughput} serves"
                 ' {{ printf "%.3g" $value }} requests/s over 5m, below the min_rps of its'
                 " catalog entry.",
                 "runbook_url": _runbook(catalog, n.ALERT_LOW_THROUGHPUT.lower()),
@@ -217,12 +257,14 @@ def burn_description(days: int, severity: str) -> tuple[str, str]:
     return speed, " / ".join(f"{slo.burn_factor(r, days):g}x" for r in rows)
 
 
-def _burn_annotations(catalog: Catalog, days: int, severity: str) -> dict[str, str]:
+def _burn_annotations(
+    catalog: Catalog, days: int, severity: str, locations: Iterable[str] = ()
+) -> dict[str, str]:
     speed, factors = burn_description(days, severity)
+    who = subject(locations)
     return {
-        "summary": "{{ $labels.service }}: SLO {{ $labels.slo }} burns its"
-        f" error budget {speed}",
-        "description": "{{ $labels.service }} fails SLO {{ $labels.slo }} on"
+        "summary": f"{who}: SLO {{{{ $labels.slo }}}} burns its error budget {speed}",
+        "description": f"{who} fails SLO {{{{ $labels.slo }}}} on"
         " {{ $value | humanizePercentage }} of requests: the budget of the"
         f" {slo.period_label(days)} period burns above {factors} in both windows.",
         "runbook_url": _runbook(catalog, names.ALERT_ERROR_BUDGET_BURN.lower()),
@@ -242,6 +284,7 @@ def _has_imports(catalog: Catalog) -> bool:
 def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -> list[Rule]:
     n = names
     rules: list[Rule] = []
+    locations = catalog.topology.location_labels
     # imported SLOs burn through their own rules (their alert names, labels, disables)
     match = (
         (promql.Matcher(n.LABEL_SLI, SloKind.CUSTOM.value, "!="),) if _has_imports(catalog) else ()
@@ -249,13 +292,19 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
     for days in sorted(set(periods)):
         label = slo.period_label(days)
         for severity, rows in slo.severities(days).items():
+            # pages name the failing location; tickets (the budget) stay per (service, SLO)
+            at = locations if severity == slo.PAGE else ()
+            guard = (
+                catalog.topology.min_location_requests if at else catalog.defaults.slo_min_requests
+            )
             conditions = "\n  or\n".join(
                 promql.rule_burn_condition(
                     r.short,
                     r.long,
                     slo.burn_factor(r, days),
                     label,
-                    catalog.defaults.slo_min_requests,
+                    guard,
+                    location=at,
                     match=match,
                 )
                 for r in rows
@@ -266,7 +315,7 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
                     "expr": promql.rule_route(conditions, routing),
                     "for": _burn_for(catalog, severity, rows),
                     "labels": {n.LABEL_SEVERITY: severity, n.LABEL_SLO_PERIOD: label},
-                    "annotations": _burn_annotations(catalog, days, severity),
+                    "annotations": _burn_annotations(catalog, days, severity, at),
                 }
             )
     return rules
@@ -322,20 +371,153 @@ def _periods(catalog: Catalog) -> list[int]:
     return sorted({s.slo_period_days for s in catalog.services if s.slos})
 
 
-def fleet_groups(catalog: Catalog) -> list[Group]:
-    """The shared groups: their number of rules depends on the SLO periods, not services."""
+def _slots(catalog: Catalog) -> int:
+    """SLO slots the per-location rules join (the most SLOs one service has)."""
+    return max((len(s.slos) for s in catalog.services if s.origin == "catalog"), default=0)
+
+
+def _location_sli_group(catalog: Catalog) -> Group:
+    """Edge: 5m rates per (service, location) from the raw series, and per-location SLI rates."""
+    n, loc = names, names.location_level
+    by = (n.LABEL_SERVICE, *catalog.topology.location_labels)
+    requests, errors = loc(n.SERVICE_REQUESTS_RATE5M), loc(n.SERVICE_ERRORS_RATE5M)
+    buckets, count = loc(n.SERVICE_LATENCY_BUCKET_RATE5M), loc(n.SERVICE_LATENCY_COUNT_RATE5M)
+    rules: list[Rule] = [
+        {"record": requests, "expr": promql.rule_sum_rate(n.REQUESTS_TOTAL, by)},
+        {"record": errors, "expr": promql.rule_errors(requests, by)},
+        {
+            "record": buckets,
+            "expr": promql.rule_sum_rate(f"{n.REQUEST_DURATION}_bucket", (*by, n.LABEL_LE)),
+        },
+        {"record": count, "expr": promql.rule_sum_rate(f"{n.REQUEST_DURATION}_count", by)},
+        {"record": loc(n.SERVICE_LATENCY_P95_5M), "expr": promql.rule_latency_p95(buckets)},
+    ]
+    slots = _slots(catalog)
+    if slots:
+        rules += [
+            {
+                "record": loc(n.slo_requests_rate("5m")),
+                "expr": promql.rule_location_slo_requests(requests, count, slots),
+            },
+            {
+                "record": loc(n.slo_errors_rate("5m")),
+                "expr": promql.rule_location_slo_errors(errors, count, buckets, by, slots),
+            },
+        ]
+    return {"name": "zwobs-sli", "rules": rules}
+
+
+def crossing_series(catalog: Catalog) -> tuple[str, ...]:
+    """The recorded series the edge layer sends to the global layer (remote write or
+    federation keeps these names only): the per-location 5m rates the global rules read."""
+    n, loc = names, names.location_level
+    if not catalog.topology.location_labels:
+        return tuple(r["record"] for r in _sli_group()["rules"])
+    sent = [
+        loc(n.SERVICE_REQUESTS_RATE5M),
+        loc(n.SERVICE_ERRORS_RATE5M),
+        loc(n.SERVICE_LATENCY_P95_5M),
+    ]
+    if _slots(catalog):
+        sent += [loc(n.slo_requests_rate("5m")), loc(n.slo_errors_rate("5m"))]
+    return tuple(sent)
+
+
+def _service_from_locations(catalog: Catalog) -> Group:
+    """Global: per-location 5m ratios, and the service-level 5m rates as sums over locations
+    (the slowest location's p95 stands for the service's: quantiles do not add up)."""
+    n, loc = names, names.location_level
+    by = (n.LABEL_SERVICE, *catalog.topology.location_labels)
+    over = promql.rule_over_locations
+    rules: list[Rule] = [
+        {
+            "record": loc(n.SERVICE_ERROR_RATIO_RATE5M),
+            "expr": promql.rule_error_ratio(
+                loc(n.SERVICE_ERRORS_RATE5M), loc(n.SERVICE_REQUESTS_RATE5M), by
+            ),
+        },
+        {
+            "record": n.SERVICE_REQUESTS_RATE5M,
+            "expr": over(loc(n.SERVICE_REQUESTS_RATE5M), _BY_SERVICE),
+        },
+        {
+            "record": n.SERVICE_ERRORS_RATE5M,
+            "expr": over(loc(n.SERVICE_ERRORS_RATE5M), _BY_SERVICE),
+        },
+        {
+            "record": n.SERVICE_ERROR_RATIO_RATE5M,
+            "expr": promql.rule_error_ratio(
+                n.SERVICE_ERRORS_RATE5M, n.SERVICE_REQUESTS_RATE5M, _BY_SERVICE
+            ),
+        },
+        {
+            "record": n.SERVICE_LATENCY_P95_5M,
+            "expr": over(loc(n.SERVICE_LATENCY_P95_5M), _BY_SERVICE, "max"),
+        },
+    ]
+    if _slots(catalog):
+        for record in (n.slo_requests_rate("5m"), n.slo_errors_rate("5m")):
+            rules.append({"record": record, "expr": over(loc(record), _SLO_KEYS)})
+    return {"name": "zwobs-locations", "rules": rules}
+
+
+def _location_windows_group(periods: Iterable[int]) -> Group:
+    """Global: per-location windows of the page rows only (tickets and budgets are per
+    service)."""
+    n, loc = names, names.location_level
+    rules: list[Rule] = []
+    for window in slo.page_windows(periods):
+        if window != "5m":
+            for record in (n.slo_requests_rate, n.slo_errors_rate):
+                rules.append(
+                    {
+                        "record": loc(record(window)),
+                        "expr": promql.rule_window_rate(loc(record("5m")), window),
+                    }
+                )
+        rules.append(
+            {
+                "record": loc(n.slo_error_ratio(window)),
+                "expr": promql.rule_ratio(
+                    loc(n.slo_errors_rate(window)), loc(n.slo_requests_rate(window))
+                ),
+            }
+        )
+    return {"name": "zwobs-location-windows", "rules": rules}
+
+
+def _layered(catalog: Catalog) -> list[tuple[str, Group]]:
     routing = _routing_labels(catalog)
     periods = _periods(catalog)
-    groups = [_sli_group(), _windows_group(periods)]
+    located = bool(catalog.topology.location_labels)
+    groups: list[tuple[str, Group]] = []
+    if located:
+        groups.append((_EDGE, _location_sli_group(catalog)))
+        groups.append((_GLOBAL, _service_from_locations(catalog)))
+        if periods and _slots(catalog):
+            groups.append((_GLOBAL, _location_windows_group(periods)))
+    else:
+        groups.append((_EDGE, _sli_group()))
+    groups.append((_GLOBAL, _windows_group(periods)))
     if periods:
-        groups.append(_period_group(periods))
+        groups.append((_GLOBAL, _period_group(periods)))
     groups.append(
-        {
-            "name": "zwobs-alerts",
-            "rules": _red_alerts(catalog, routing) + _burn_alerts(catalog, routing, periods),
-        }
+        (
+            _GLOBAL,
+            {
+                "name": "zwobs-alerts",
+                "rules": _red_alerts(catalog, routing) + _burn_alerts(catalog, routing, periods),
+            },
+        )
     )
     return groups
+
+
+def fleet_groups(catalog: Catalog, layer: str = "all") -> list[Group]:
+    """The shared groups: their number of rules depends on the SLO periods, not services.
+    ``layer`` picks the edge groups (read raw series), the global ones (read recorded series
+    only) or both (one Prometheus holding everything)."""
+    return [group for where, group in _layered(catalog) if layer in ("all", where)]
 
 
 # --- per-service group --------------------------------------------------------------
@@ -383,14 +565,20 @@ def service_group(catalog: Catalog, service: Service) -> Group:
     if service.origin == "catalog" and a.slo_min_requests != d.slo_min_requests:
         rules.append(_constant(n.SLO_MIN_REQUESTS, a.slo_min_requests, svc))
     period = slo.period_label(service.slo_period_days)
-    for objective in service.slos:
+    located = bool(catalog.topology.location_labels)
+    for index, objective in enumerate(service.slos):
+        slot = {n.LABEL_SLO_SLOT: str(index)} if located else {}
         labels = {
             **svc,
             n.LABEL_SLI: objective.kind.value,
             n.LABEL_SLO: objective.name,
             n.LABEL_SLO_PERIOD: period,
         }
-        rules.append(_constant(n.SLO_OBJECTIVE, objective.objective / 100, labels))
+        rules.append(
+            _constant(
+                n.SLO_OBJECTIVE, objective.objective / 100, dict(sorted({**labels, **slot}.items()))
+            )
+        )
         threshold = objective.latency_threshold_seconds
         if objective.kind is SloKind.LATENCY and threshold is not None:
             le = promql.bucket_label(threshold)
@@ -398,7 +586,7 @@ def service_group(catalog: Catalog, service: Service) -> Group:
                 _constant(
                     n.SLO_LATENCY_THRESHOLD,
                     threshold,
-                    {**svc, n.LABEL_LE: le, n.LABEL_SLO: objective.name},
+                    {**svc, n.LABEL_LE: le, n.LABEL_SLO: objective.name, **slot},
                 )
             )
         if objective.kind is SloKind.CUSTOM:

@@ -1,5 +1,8 @@
 """promtool unit tests for one service's rules: every SLO fires at a fast burn and stays
 silent at a slow burn, with a handful of requests, and once traffic stops (no NaN left).
+With a catalog ``topology``: one location down pages naming it while the others stay
+silent, all locations healthy fire nothing, and a tiny location failing every one of its
+3 requests an hour does not page.
 
 The inputs are synthetic counters and histograms with constant rates, so every expected
 value (ratios, p95, annotations) is known exactly in advance.
@@ -15,12 +18,13 @@ from zwobs.catalog.model import Catalog, Service, Slo, SloKind
 from zwobs.durations import parse_duration
 from zwobs.promql import bucket_label
 from zwobs.render.imported_tests import imported_tests
-from zwobs.render.rules import alert_for, burn_description
+from zwobs.render.rules import alert_for, burn_description, subject
 from zwobs.slo import (
     PAGE,
     TICKET,
     burn_factor,
     page_factor,
+    page_windows,
     period_label,
     recorded_windows,
     severities,
@@ -87,6 +91,22 @@ class _Builder:
         self.eval_minute = self.steps - 5
         routing = {k: v for k, v in service.labels}
         self.route = {names.LABEL_TEAM: service.team, **routing}
+        self.topology = catalog.topology
+        self.locations = catalog.topology.location_labels
+        self.place = self.at("a")
+        """The location of the single-location cases (empty without a topology)."""
+
+    def at(self, name: str) -> dict[str, str]:
+        """Location ``name``'s labels (``region="region-a"``)."""
+        return {label: f"{label}-{name}" for label in self.locations}
+
+    def who(self, place: dict[str, str]) -> str:
+        """An alert's subject as its summary renders it (rules.subject, expanded)."""
+        text = subject(place)
+        text = text.replace("{{ $labels.service }}", self.service.name)
+        for label, value in place.items():
+            text = text.replace(f"{{{{ $labels.{label} }}}}", value)
+        return text
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -94,13 +114,21 @@ class _Builder:
         inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
         return {"series": f"{metric}{{{inner}}}", "values": values}
 
-    def inputs(self, traffic: _Traffic) -> list[dict[str, str]]:
+    def inputs(
+        self, traffic: _Traffic, place: dict[str, str] | None = None
+    ) -> list[dict[str, str]]:
         n = names
-        base = {n.LABEL_SERVICE: self.service.name, n.LABEL_METHOD: "GET", n.LABEL_PATH: "/"}
+        base = {
+            n.LABEL_SERVICE: self.service.name,
+            n.LABEL_METHOD: "GET",
+            n.LABEL_PATH: "/",
+            **(self.place if place is None else place),
+        }
         per_minute = traffic.rps * 60
         steps = traffic.minutes or self.steps
         out: list[dict[str, str]] = []
-        if traffic.slow_threshold is None:
+        if traffic.slow_threshold is None or self.locations:
+            # per-location guards read the request counter: the latency scenarios export it too
             for status, share in (("200", 1 - traffic.error_ratio), ("500", traffic.error_ratio)):
                 out.append(
                     self._series(
@@ -109,6 +137,7 @@ class _Builder:
                         _counter(per_minute * share, steps, traffic.idle_after),
                     )
                 )
+        if traffic.slow_threshold is None:
             return out
         hist = {k: v for k, v in base.items() if k != n.LABEL_STATUS}
         for bound in (*self._bounds(traffic), float("inf")):
@@ -181,58 +210,73 @@ class _Builder:
 
     def _fires(self, slo: Slo, bad: float, traffic: _Traffic, severity: str) -> bool:
         days = self.service.slo_period_days
+        guard = self.service.alerts.slo_min_requests
+        if self.locations and severity == PAGE:
+            guard = self.topology.min_location_requests
         for pair in severities(days)[severity]:
             short = self._window_requests(traffic, pair.short)
             long = self._window_requests(traffic, pair.long)
             if (
                 short > 0
-                and long >= max(self.service.alerts.slo_min_requests, 1e-9)
+                and long >= max(guard, 1e-9)
                 and bad > burn_factor(pair, days) * slo.error_budget
             ):
                 return True
         return False
 
-    def burn_alerts(self, traffic: _Traffic) -> list[dict[str, Any]]:
+    def burn_alert(
+        self, slo: Slo, severity: str, bad: float, place: dict[str, str]
+    ) -> dict[str, Any]:
+        """The expected ErrorBudgetBurn of ``slo`` (a page names its location, a ticket not)."""
         n = names
-        alerts: list[dict[str, Any]] = []
         days = self.service.slo_period_days
+        at = place if severity == PAGE else {}
+        who = self.who(at)
+        speed, factors = burn_description(days, severity)
+        return {
+            "exp_labels": {
+                n.LABEL_SERVICE: self.service.name,
+                n.LABEL_SLO: slo.name,
+                n.LABEL_SLI: slo.kind.value,
+                n.LABEL_SLO_PERIOD: period_label(days),
+                n.LABEL_SEVERITY: severity,
+                **self.route,
+                **at,
+            },
+            "exp_annotations": {
+                "summary": f"{who}: SLO {slo.name} burns its error budget {speed}",
+                "description": f"{who} fails SLO {slo.name} on"
+                f" {_pct(bad)} of requests: the budget of the"
+                f" {period_label(days)} period burns above {factors} in both"
+                " windows.",
+                "runbook_url": self._runbook("errorbudgetburn"),
+            },
+        }
+
+    def burn_alerts(self, traffic: _Traffic) -> list[dict[str, Any]]:
+        alerts: list[dict[str, Any]] = []
         for slo in self.service.slos:
             bad = self._bad_ratio(slo, traffic)
             if bad is None:
                 continue
             for severity in (PAGE, TICKET):
-                if not self._fires(slo, bad, traffic, severity):
-                    continue
-                speed, factors = burn_description(days, severity)
-                alerts.append(
-                    {
-                        "exp_labels": {
-                            n.LABEL_SERVICE: self.service.name,
-                            n.LABEL_SLO: slo.name,
-                            n.LABEL_SLI: slo.kind.value,
-                            n.LABEL_SLO_PERIOD: period_label(days),
-                            n.LABEL_SEVERITY: severity,
-                            **self.route,
-                        },
-                        "exp_annotations": {
-                            "summary": f"{self.service.name}: SLO {slo.name} burns its"
-                            f" error budget {speed}",
-                            "description": f"{self.service.name} fails SLO {slo.name} on"
-                            f" {_pct(bad)} of requests: the budget of the"
-                            f" {period_label(days)} period burns above {factors} in both"
-                            " windows.",
-                            "runbook_url": self._runbook("errorbudgetburn"),
-                        },
-                    }
-                )
+                if self._fires(slo, bad, traffic, severity):
+                    alerts.append(self.burn_alert(slo, severity, bad, self.place))
         return alerts
 
-    def red_alert(self, alert: str, severity: str, annotations: dict[str, str]) -> dict[str, Any]:
+    def red_alert(
+        self,
+        alert: str,
+        severity: str,
+        annotations: dict[str, str],
+        place: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         return {
             "exp_labels": {
                 names.LABEL_SERVICE: self.service.name,
                 names.LABEL_SEVERITY: severity,
                 **self.route,
+                **(self.place if place is None else place),
             },
             "exp_annotations": {**annotations, "runbook_url": self._runbook(alert.lower())},
         }
@@ -263,7 +307,10 @@ class _Builder:
     def guard_rps(self) -> float:
         """Comfortably above the traffic guard in the shortest long window (1h)."""
         return max(
-            10.0, 4 * self.service.alerts.slo_min_requests / 3600, self.service.alerts.min_rps * 2
+            10.0,
+            4 * self.service.alerts.slo_min_requests / 3600,
+            self.service.alerts.min_rps * 2,
+            2 * self.topology.min_location_requests / 300 if self.locations else 0.0,
         )
 
     def slo_cases(self, slo: Slo) -> list[dict[str, Any]]:
@@ -311,6 +358,7 @@ class _Builder:
                 names.SLO_BUDGET_REMAINING,
                 names.SERVICE_ERROR_RATIO_RATE5M,
                 names.SERVICE_LATENCY_P95_5M,
+                *self.location_ratios(),
             )
         ]
         budget_check = {
@@ -344,14 +392,8 @@ class _Builder:
                         "exp_alerts": [
                             self.red_alert(
                                 names.ALERT_HIGH_ERROR_RATE,
-                                "critical",
-                                {
-                                    "summary": f"{self.service.name}: {_pct(error_ratio)} of"
-                                    " requests fail with 5xx",
-                                    "description": f"The 5xx ratio of {self.service.name} over"
-                                    f" 5m is {_pct(error_ratio)}, above the error_rate of its"
-                                    " catalog entry.",
-                                },
+                                names.SEVERITY_CRITICAL,
+                                self.error_text(self.place, error_ratio),
                             )
                         ],
                     },
@@ -361,6 +403,8 @@ class _Builder:
         ]
         if a.min_rps > 0:
             low = a.min_rps / 2
+            throughput_place = self.place if self.topology.min_rps_per_location else {}
+            throughput = self.who(throughput_place)
             cases.append(
                 self.case(
                     "LowThroughput fires below min_rps",
@@ -372,13 +416,14 @@ class _Builder:
                             "exp_alerts": [
                                 self.red_alert(
                                     names.ALERT_LOW_THROUGHPUT,
-                                    "warning",
+                                    names.SEVERITY_WARNING,
                                     {
-                                        "summary": f"{self.service.name}: {low:.3g} requests/s",
-                                        "description": f"{self.service.name} serves {low:.3g}"
+                                        "summary": f"{throughput}: {low:.3g} requests/s",
+                                        "description": f"{throughput} serves {low:.3g}"
                                         " requests/s over 5m, below the min_rps of its catalog"
                                         " entry.",
                                     },
+                                    throughput_place,
                                 )
                             ],
                         },
@@ -411,10 +456,10 @@ class _Builder:
                     "exp_alerts": [
                         self.red_alert(
                             names.ALERT_HIGH_LATENCY,
-                            "warning",
+                            names.SEVERITY_WARNING,
                             {
-                                "summary": f"{self.service.name}: p95 latency {p95:.3g}s",
-                                "description": f"The p95 latency of {self.service.name} over"
+                                "summary": f"{self.who(self.place)}: p95 latency {p95:.3g}s",
+                                "description": f"The p95 latency of {self.who(self.place)} over"
                                 f" 5m is {p95:.3g}s, above the latency_p95_seconds of its"
                                 " catalog entry.",
                             },
@@ -423,6 +468,120 @@ class _Builder:
                 }
             ],
         )
+
+    def location_ratios(self) -> list[str]:
+        if not self.locations:
+            return []
+        loc = names.location_level
+        windows = page_windows((self.service.slo_period_days,)) if self.service.slos else ()
+        return [
+            loc(names.SERVICE_ERROR_RATIO_RATE5M),
+            loc(names.SERVICE_LATENCY_P95_5M),
+            *(loc(names.slo_error_ratio(w)) for w in windows),
+        ]
+
+    def error_text(self, place: dict[str, str], ratio: float) -> dict[str, str]:
+        who = self.who(place)
+        return {
+            "summary": f"{who}: {_pct(ratio)} of requests fail with 5xx",
+            "description": f"The 5xx ratio of {who} over 5m is {_pct(ratio)}, above the"
+            " error_rate of its catalog entry.",
+        }
+
+    def location_cases(self) -> list[dict[str, Any]]:
+        """Three locations: one down pages naming it, all healthy fire nothing, a tiny one
+        failing every one of its 3 requests an hour does not page."""
+        if not self.locations:
+            return []
+        avail = [s for s in self.service.slos if s.kind is SloKind.AVAILABILITY]
+        rps = self.guard_rps()
+        minutes = max(self.steps, 130)  # the period budget starts after the first whole hour
+        healthy = _Traffic(rps, minutes=minutes)
+        down = _Traffic(rps, error_ratio=1.0, minutes=minutes)
+        tiny = _Traffic(3 / 3600, error_ratio=1.0, minutes=minutes)
+        evaluate = self.eval_time(healthy)
+        places = [self.at(name) for name in ("a", "b", "c")]
+        cases = []
+        for name, first, burns, high_error in (
+            (
+                "one location of three down pages naming it, the others stay silent",
+                down,
+                True,
+                True,
+            ),
+            ("all locations healthy: nothing fires", healthy, False, False),
+            ("a tiny location at 100% 5xx with 3 requests/hour does not page", tiny, False, False),
+        ):
+            series = self.inputs(first, places[0])
+            for place in places[1:]:
+                series += self.inputs(healthy, place)
+            expected: list[dict[str, Any]] = []
+            overall = _Traffic(
+                first.rps + 2 * rps,
+                error_ratio=first.rps * first.error_ratio / (first.rps + 2 * rps),
+                minutes=minutes,
+            )
+            for slo in avail if burns else ():
+                expected.append(self.burn_alert(slo, PAGE, 1.0, places[0]))
+                if self._fires(slo, overall.error_ratio, overall, TICKET):
+                    expected.append(self.burn_alert(slo, TICKET, overall.error_ratio, places[0]))
+            errors = []
+            if high_error and self.service.alerts.error_rate < 1.0:
+                errors.append(
+                    self.red_alert(
+                        names.ALERT_HIGH_ERROR_RATE,
+                        names.SEVERITY_CRITICAL,
+                        self.error_text(places[0], 1.0),
+                        places[0],
+                    )
+                )
+            # one budget per SLO over all locations, never one per location
+            budgets = [
+                {
+                    "expr": f"count by ({names.LABEL_SLO}) ({names.SLO_BUDGET_REMAINING}"
+                    f'{{{names.LABEL_SERVICE}="{self.service.name}"}})',
+                    "eval_time": evaluate,
+                    "exp_samples": [
+                        {"labels": f'{{{names.LABEL_SLO}="{slo.name}"}}', "value": 1}
+                        for slo in sorted(avail, key=lambda s: s.name)
+                    ],
+                }
+            ]
+            for slo in avail:
+                # the budget spends the share of all locations' requests that failed
+                left = 1 - overall.error_ratio / slo.error_budget
+                budget = (
+                    f"{names.SLO_BUDGET_REMAINING}{{{names.LABEL_SERVICE}="
+                    f'"{self.service.name}", {names.LABEL_SLO}="{slo.name}"}}'
+                )
+                budgets.append(
+                    {
+                        "expr": f"count(({budget} > {left - 1e-9:.12g}) < {left + 1e-9:.12g})",
+                        "eval_time": evaluate,
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    }
+                )
+            cases.append(
+                {
+                    "name": f"{self.service.name}: {name}",
+                    "interval": "1m",
+                    "input_series": series,
+                    "promql_expr_test": budgets,
+                    "alert_rule_test": [
+                        {
+                            "eval_time": evaluate,
+                            "alertname": names.ALERT_ERROR_BUDGET_BURN,
+                            "exp_alerts": expected,
+                        },
+                        {
+                            "eval_time": evaluate,
+                            "alertname": names.ALERT_HIGH_ERROR_RATE,
+                            "exp_alerts": errors,
+                        },
+                    ],
+                }
+            )
+        return cases
 
 
 def service_tests(
@@ -435,4 +594,5 @@ def service_tests(
     tests = builder.red_cases()
     for slo in service.slos:
         tests.extend(builder.slo_cases(slo))
+    tests.extend(builder.location_cases())
     return {"rule_files": rule_files, "evaluation_interval": "1m", "tests": tests}

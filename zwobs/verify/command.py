@@ -34,6 +34,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         " also !=, =~, !~)",
     )
     parser.add_argument(
+        "--location",
+        action="append",
+        default=[],
+        metavar="LABEL=VALUE",
+        help="only the targets of the location being deployed, e.g. region=us-east-1 (a label"
+        " of the targets, as the catalog's topology.location_labels; repeatable)",
+    )
+    parser.add_argument(
         "--catalog",
         metavar="CATALOG",
         help="take the limits from the service's catalog entry (its alert thresholds, rollout"
@@ -131,7 +139,19 @@ def _check(args: argparse.Namespace) -> Check:
         min_requests=args.min_requests,
     )
     scope = tuple(parse_selector(text) for text in args.selector)
+    scope += tuple(_location(text) for text in args.location)
     return Check(args.service, args.window, scope, thresholds, origin)
+
+
+def _location(text: str) -> promql.Matcher:
+    """``region=us-east-1``: one exact location (the deploy goes one region at a time)."""
+    try:
+        matcher = parse_selector(text)
+    except ValueError:
+        matcher = None
+    if matcher is None or matcher.op != "=" or not matcher.value:
+        raise ValueError(f"--location {text!r}: expected LABEL=VALUE such as region=us-east-1")
+    return matcher
 
 
 def _token(path: str | None) -> str | None:

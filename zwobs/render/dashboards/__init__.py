@@ -27,6 +27,7 @@ from zwobs.render.dashboards.base import FLEET_UID, SERVICE_TAG, dashboard_uid
 from zwobs.render.dashboards.fleet import fleet_dashboard
 from zwobs.render.dashboards.runtime import OPTIONAL_ROWS
 from zwobs.render.dashboards.service import service_dashboard, service_json
+from zwobs.render.dashboards.templated import TEMPLATED_UID, templated_dashboard
 from zwobs.render.grafana import DATASOURCE_VARIABLE, dump
 
 __all__ = [
@@ -34,21 +35,37 @@ __all__ = [
     "FLEET_UID",
     "OPTIONAL_ROWS",
     "SERVICE_TAG",
+    "TEMPLATED_UID",
     "dashboard_uid",
     "fleet_dashboard",
     "render_dashboards",
     "service_dashboard",
+    "templated_dashboard",
 ]
 
 _DEFAULT_ROLLOUT = Rollout()
 
 
+def _templated(catalog: Catalog, options: RenderOptions) -> bool:
+    if options.dashboards == "auto":
+        return bool(catalog.topology.location_labels)
+    return options.dashboards == "templated"
+
+
 def render_dashboards(catalog: Catalog, options: RenderOptions | None = None) -> dict[str, bytes]:
-    """``dashboards/<service>.json`` for every service and ``dashboards/fleet-overview.json``.
+    """``dashboards/<service>.json`` for every service and ``dashboards/fleet-overview.json``;
+    templated (a catalog ``topology`` by default): ``dashboards/service.json`` for every
+    service instead, so the files do not grow with the fleet.
 
     Rendered once per service shape (see shapes.py): 10,000 services in seconds.
     """
     options = options or RenderOptions()  # dashboards use neither rule format nor namespace
+    if _templated(catalog, options):
+        templated = templated_dashboard(catalog.topology.location_labels)
+        return {
+            "dashboards/service.json": dump(templated).encode(),
+            "dashboards/fleet-overview.json": dump(fleet_dashboard(catalog, True)).encode(),
+        }
     files = {
         f"dashboards/{service.name}.json": options.shapes.render(
             "dashboards",

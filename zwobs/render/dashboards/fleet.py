@@ -12,6 +12,7 @@ from grafana_foundation_sdk.models import text as gtextmodel
 from zwobs import names, promql
 from zwobs.catalog.model import Catalog
 from zwobs.render.dashboards.base import FLEET_UID, SERVICE_TAG, base, dashboard_uid
+from zwobs.render.dashboards.templated import TEMPLATED_UID
 from zwobs.render.grafana import Layout, Query, row, stat, table, timeseries, to_json
 
 __all__ = ["fleet_dashboard"]
@@ -38,13 +39,17 @@ def _service_links(catalog: Catalog) -> str:
     return "\n".join(lines)
 
 
-def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
-    """One overview of every service: rankings, SLO status, links to the service dashboards."""
+def fleet_dashboard(catalog: Catalog, templated: bool = False) -> dict[str, Any]:
+    """One overview of every service: rankings, SLO status, links to the service dashboards
+    (``templated``: to the one templated dashboard, and no list that grows with the fleet)."""
     layout = Layout()
+    url = f"/dashboards?tag={SERVICE_TAG}&query=${{__data.fields.service}}"
+    if templated:
+        url = f"/d/{TEMPLATED_UID}?var-service=${{__data.fields.service}}"
     service_link = (
         gdb.DashboardLink("Open ${__data.fields.service}")
         .type(gmodel.DashboardLinkType.LINK)
-        .url(f"/dashboards?tag={SERVICE_TAG}&query=${{__data.fields.service}}")
+        .url(url)
     )
     dash = base(
         "Fleet overview (zwobs)",
@@ -170,6 +175,8 @@ def fleet_dashboard(catalog: Catalog) -> dict[str, Any]:
             [Query(f"topk(10, {names.SERVICE_LATENCY_P95_5M})", "{{service}}")],
         )
     )
+    if templated:
+        return to_json(dash)
     dash = dash.with_row(row(layout, "Service dashboards"))
     dash = dash.with_panel(
         gtext.Panel()
