@@ -143,3 +143,14 @@ def test_container_policies_also_match_the_ephemeral_containers_subresource() ->
         assert ("pods/ephemeralcontainers" in resources) == (policy.scope is Scope.CONTAINER), (
             policy.id
         )
+
+
+def test_the_catalogs_allowed_capabilities_reach_the_rendered_policy_data(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "catalog.yaml"
+    catalog_file.write_text(
+        "allowed_capabilities: [NET_BIND_SERVICE, cap_net_raw]\n"
+        "services:\n  - {name: a, team: t, tier: 1}\n"
+    )
+    files = render_policies(load_catalog([catalog_file]), RenderOptions())
+    data = yaml.safe_load(files["policies/trivy/data/zwobs_config.yaml"])
+    assert data["zwobs_config"]["allowed_capabilities"] == ["NET_BIND_SERVICE", "NET_RAW"]

@@ -14,6 +14,7 @@ from yaml.nodes import Node
 
 from zwobs import names, slo
 from zwobs.catalog.model import (
+    DEFAULT_ALLOWED_CAPABILITIES,
     AlertThresholds,
     Catalog,
     Notifier,
@@ -352,6 +353,9 @@ class _Builder:
             services=tuple(sorted(services, key=lambda s: s.name)),
             registries=tuple(self.doc.get("registries", ())),
             required_labels=tuple(self.doc.get("required_labels", ("team",))),
+            allowed_capabilities=tuple(
+                self.doc.get("allowed_capabilities", DEFAULT_ALLOWED_CAPABILITIES)
+            ),
             source=self.ctx.file,
             defaults=self.thresholds,
             alert_for=tuple(sorted(alert_for.items())),

@@ -13,6 +13,7 @@ from enum import StrEnum
 from zwobs import names
 
 __all__ = [
+    "DEFAULT_ALLOWED_CAPABILITIES",
     "AlertThresholds",
     "Catalog",
     "Notifier",
@@ -26,6 +27,11 @@ __all__ = [
     "Team",
     "Topology",
 ]
+
+
+DEFAULT_ALLOWED_CAPABILITIES: tuple[str, ...] = ("NET_BIND_SERVICE",)
+"""The only capability a container may add unless the catalog says otherwise (binding to a
+port below 1024 as non-root)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +187,8 @@ class Catalog:
     registries: tuple[str, ...] = ()
     """Image registries every service may pull from (policies)."""
     required_labels: tuple[str, ...] = ("team",)
+    allowed_capabilities: tuple[str, ...] = DEFAULT_ALLOWED_CAPABILITIES
+    """Linux capabilities ``securityContext.capabilities.add`` may name (policies)."""
     """Kubernetes labels every workload must carry (policies)."""
     source: str = ""
     defaults: AlertThresholds = field(default_factory=AlertThresholds)

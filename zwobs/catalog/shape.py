@@ -197,6 +197,14 @@ CATALOG: Final = Obj(
         "required_labels": ListOf(
             Str(K8S_LABEL_KEY, expected="a Kubernetes label key"), unique=True
         ),
+        "allowed_capabilities": ListOf(
+            Str(
+                r"([Cc][Aa][Pp]_)?[A-Za-z_]+",
+                expected="a Linux capability such as NET_BIND_SERVICE",
+            ),
+            unique=True,
+            description="Capabilities a container may add (policies; default NET_BIND_SERVICE).",
+        ),
         "latency_buckets": ListOf(Num(0, None, exclusive=True, expected="seconds > 0")),
         "services": ListOf(SERVICE),
         "topology": TOPOLOGY,

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zwobs.catalog.model import Catalog
+from zwobs.catalog.model import DEFAULT_ALLOWED_CAPABILITIES, Catalog
 
 __all__ = ["DEFAULT_ALLOWED_CAPABILITIES", "PolicyParams", "normalise_capability"]
 
-DEFAULT_ALLOWED_CAPABILITIES: tuple[str, ...] = ("NET_BIND_SERVICE",)
 """What a web service may add back after dropping ALL: binding a port below 1024."""
 
 
@@ -39,12 +38,11 @@ class PolicyParams:
         registries = {r.rstrip("/") for r in catalog.registries}
         registries.update(r.rstrip("/") for s in catalog.services for r in s.registries)
         # The catalog key is optional: a catalog model without it keeps the default.
-        capabilities = getattr(catalog, "allowed_capabilities", DEFAULT_ALLOWED_CAPABILITIES)
         return cls(
             registries=tuple(sorted(r for r in registries if r)),
             required_labels=tuple(sorted(set(catalog.required_labels))),
             teams=tuple(sorted({s.team for s in catalog.services if s.team})),
-            allowed_capabilities=tuple(capabilities),
+            allowed_capabilities=catalog.allowed_capabilities,
         )
 
     def as_data(self) -> dict[str, list[str]]:
