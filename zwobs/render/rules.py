@@ -20,7 +20,7 @@ Why this shape (see the README section "Catalog and alert rules"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from zwobs import names, promql, slo
@@ -297,18 +297,7 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
             guard = (
                 catalog.topology.min_location_requests if at else catalog.defaults.slo_min_requests
             )
-            conditions = "\n  or\n".join(
-                promql.rule_burn_condition(
-                    r.short,
-                    r.long,
-                    slo.burn_factor(r, days),
-                    label,
-                    guard,
-                    location=at,
-                    match=match,
-                )
-                for r in rows
-            )
+            conditions = _burn_conditions(rows, days, guard, location=at, match=match)
             rules.append(
                 {
                     "alert": n.ALERT_ERROR_BUDGET_BURN,
@@ -319,6 +308,17 @@ def _burn_alerts(catalog: Catalog, routing: list[str], periods: Iterable[int]) -
                 }
             )
     return rules
+
+
+def _burn_conditions(rows: Sequence[slo.BurnRow], days: int, guard: float, **options: Any) -> str:
+    """Any row of a severity burning: the rows' conditions joined with ``or``."""
+    period = slo.period_label(days)
+    return "\n  or\n".join(
+        promql.rule_burn_condition(
+            r.short, r.long, slo.burn_factor(r, days), period, guard, **options
+        )
+        for r in rows
+    )
 
 
 def _imported_alerts(catalog: Catalog, service: Service, objective: Slo) -> list[Rule]:
@@ -339,18 +339,7 @@ def _imported_alerts(catalog: Catalog, service: Service, objective: Slo) -> list
         alert = objective.page if severity == slo.PAGE else objective.ticket
         if alert is None or alert.disabled:
             continue
-        conditions = "\n  or\n".join(
-            promql.rule_burn_condition(
-                r.short,
-                r.long,
-                slo.burn_factor(r, days),
-                label,
-                guard,
-                match=match,
-                fixed_guard=True,
-            )
-            for r in rows
-        )
+        conditions = _burn_conditions(rows, days, guard, match=match, fixed_guard=True)
         labels = {n.LABEL_SEVERITY: severity, n.LABEL_TEAM: service.team, **dict(alert.labels)}
         rules.append(
             {
