@@ -25,3 +25,11 @@ def test_not_a_duration(text: str) -> None:
 @pytest.mark.parametrize("text", ["5m", "1h30m", "28d", "2h", "500ms", "1d6h"])
 def test_format_round_trips(text: str) -> None:
     assert format_duration(parse_duration(text)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [("5m", True), ("1h30m", True), ("90s", True), ("5", False), ("5 m", False), ("m", False)],
+)
+def test_is_duration_accepts_prometheus_durations_only(text: str, ok: bool) -> None:
+    assert is_duration(text) is ok

@@ -1,4 +1,4 @@
-"""The shared PromQL builders: quoting, durations, bucket labels, canary scoping."""
+"""The shared PromQL builders: quoting, bucket labels, canary scoping."""
 
 from __future__ import annotations
 
@@ -10,14 +10,6 @@ from zwobs import names, promql
 
 def test_quote_escapes_backslashes_quotes_and_newlines() -> None:
     assert promql.quote('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
-
-
-@pytest.mark.parametrize(
-    ("text", "ok"),
-    [("5m", True), ("1h30m", True), ("90s", True), ("5", False), ("5 m", False), ("m", False)],
-)
-def test_is_duration_accepts_prometheus_durations_only(text: str, ok: bool) -> None:
-    assert promql.is_duration(text) is ok
 
 
 def test_bucket_label_matches_what_prometheus_client_exports() -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from prometheus_client.utils import floatToGoString
 
 from zwobs import names
-from zwobs.durations import is_duration, parse_duration
+from zwobs.durations import parse_duration
 
 __all__ = [
     "SERVER_ERRORS",
@@ -41,7 +41,6 @@ __all__ = [
     "imported_errors_from_good",
     "imported_events",
     "imported_raw",
-    "is_duration",
     "latency_quantile",
     "on_targets",
     "quote",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from zwobs import promql
+from zwobs.durations import is_duration
 from zwobs.printable import printable
 from zwobs.verify.client import PrometheusClient, QueryRejectedError
 from zwobs.verify.decision import Outcome, Thresholds
@@ -122,7 +123,7 @@ def _check(args: argparse.Namespace) -> Check:
     if not args.service.strip():
         raise ValueError("--service: expected a service name")
     origin = _limits(args)
-    if not promql.is_duration(args.window):
+    if not is_duration(args.window):
         raise ValueError(f"--window {args.window!r}: expected a Prometheus duration such as 5m")
     if not 0.0 <= args.max_error_ratio <= 1.0:
         raise ValueError(f"--max-error-ratio {args.max_error_ratio:g}: expected 0..1")
