@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from zwobs.catalog.model import Catalog, Rollout, Service, SloKind
 from zwobs.render import RenderOptions
+from zwobs.render.shapes import OWNERSHIP
 
 __all__ = ["SCRIPT", "render_loadtests", "thresholds"]
 
@@ -107,13 +108,7 @@ def render_loadtests(catalog: Catalog, options: RenderOptions) -> dict[str, byte
             "loadtests",
             service,
             _file,
-            team="",
-            tier=0,
-            owners=(),
-            labels=(),
-            runbook_url="",
-            registries=(),
-            description="",
+            **OWNERSHIP,
             rollout=Rollout(),
         )
     return files

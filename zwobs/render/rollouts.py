@@ -30,6 +30,7 @@ import yaml
 from zwobs import promql, slo
 from zwobs.catalog.model import Catalog, Service, Slo, SloKind
 from zwobs.render import RenderOptions
+from zwobs.render.shapes import OWNERSHIP
 
 __all__ = ["analysis_template", "render_rollouts", "slo_floor", "thresholds"]
 
@@ -176,13 +177,7 @@ def render_rollouts(catalog: Catalog, options: RenderOptions | None = None) -> d
             "rollouts",
             service,
             render,
-            team="",
-            tier=0,
-            owners=(),
-            labels=(),
-            runbook_url="",
-            registries=(),
-            description="",
+            **OWNERSHIP,
         )
         for service in catalog.services
         if service.origin == "catalog"  # imported Sloth/OpenSLO specs export no zwobs metrics

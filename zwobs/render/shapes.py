@@ -22,10 +22,21 @@ from typing import Any, Final, TypeVar
 from zwobs.catalog.model import Service
 from zwobs.render.yamlout import is_plain
 
-__all__ = ["PLACEHOLDER", "ShapeCache"]
+__all__ = ["OWNERSHIP", "PLACEHOLDER", "ShapeCache"]
 
 PLACEHOLDER: Final = "zwobs-shape-placeholder-x7q"
 """Stands for the service name while a shape is rendered; plain in JSON, YAML and PromQL."""
+OWNERSHIP: Final[dict[str, Any]] = {
+    "team": "",
+    "tier": 0,
+    "owners": (),
+    "labels": (),
+    "runbook_url": "",
+    "registries": (),
+    "description": "",
+}
+"""Who owns a service and how to reach them, cleared (as ``**OWNERSHIP``) by generators whose
+output reads only the service's metrics, thresholds and SLOs: more services share a shape."""
 _DNS_LABEL: Final = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]\Z")
 
 Output = TypeVar("Output", bytes, bytes | None)
