@@ -329,3 +329,19 @@ def test_routing_label_named_like_a_location_label_is_refused(tmp_path: Path) ->
     )
     (issue,) = _issues(tmp_path, text)
     assert "services[0].labels.region: label is a topology location label" in issue
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('["net admin"]', "allowed_capabilities[0]: expected a Linux capability"),
+        ("[NET_RAW, NET_RAW]", "allowed_capabilities"),
+        ("NET_RAW", "allowed_capabilities: expected a list"),
+    ],
+)
+def test_a_bad_allowed_capabilities_entry_is_refused_where_it_is_written(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    text = f"allowed_capabilities: {value}\nservices:\n  - {{name: a, team: t, tier: 1}}\n"
+    (issue,) = _issues(tmp_path, text)
+    assert issue.startswith(f"{tmp_path / 'catalog.yaml'}:1:") and expected in issue
