@@ -3,10 +3,14 @@
 Each size runs in a fresh process (clean peak RSS): write a catalog YAML, then time
 load+validate, render (all generators, or ``--only``), the atomic write into a temp
 directory, and a second write of the same files (the re-render that changes nothing).
+Writing is set beside its floor, the same files created with bare system calls in the
+same run, on the disk and on tmpfs: creating tens of thousands of files costs what the
+file system charges, which on a shared virtual disk varies tenfold from run to run.
 Prints a table, the time ratio 10k/1k (linear growth is ~10x) and the rule counts against
 Sloth's 17 rules per SLO for the same SLOs.
 
     .venv/bin/python -m bench.render [--sizes 1000,10000] [--only alerts] [--topology]
+        [--rounds 3]
 
 ``--topology`` gives the catalog ``topology: {location_labels: [region]}`` (per-location
 alerts, one templated service dashboard instead of one per service).
@@ -16,14 +20,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from zwobs.render import Rendered
+from zwobs.render.files import write_tree
+
 SLOTH_RULES_PER_SLO = 17
+_TMPFS = "/dev/shm"
 
 
 def synthetic_catalog(n: int, topology: bool = False) -> str:
@@ -50,10 +60,44 @@ def synthetic_catalog(n: int, topology: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _one(n: int, only: list[str] | None, topology: bool) -> dict[str, float]:
+def _floor(out: Path, files: dict[str, bytes]) -> float:
+    """Seconds to create the same files with bare system calls (no plan, no manifest, no
+    atomicity): what the file system costs any tool, zwobs or a shell loop."""
+    start = time.perf_counter()
+    for parent in sorted({(out / path).parent for path in files}):
+        parent.mkdir(parents=True, exist_ok=True)
+    for path, content in files.items():
+        fd = os.open(out / path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, content)
+        finally:
+            os.close(fd)
+    return time.perf_counter() - start
+
+
+def _writes(base: Path, rendered: Rendered, rounds: int) -> tuple[float, float, float]:
+    """Median seconds of zwobs's write and of the floor, interleaved round by round (which
+    goes first alternates) so a noisy disk hits both alike, and of re-rendering onto an
+    unchanged tree."""
+    ours: list[float] = []
+    floor: list[float] = []
+    for index in range(rounds):
+        if index % 2:
+            floor.append(_floor(base / f"floor-{index}", rendered.files))
+        start = time.perf_counter()
+        write_tree(base / f"out-{index}", rendered.files, rendered.directories)
+        ours.append(time.perf_counter() - start)
+        if not index % 2:
+            floor.append(_floor(base / f"floor-{index}", rendered.files))
+    start = time.perf_counter()
+    write_tree(base / "out-0", rendered.files, rendered.directories)
+    rewrite = time.perf_counter() - start
+    return statistics.median(ours), statistics.median(floor), rewrite
+
+
+def _one(n: int, only: list[str] | None, topology: bool, rounds: int) -> dict[str, float]:
     from zwobs.catalog import load_catalog
     from zwobs.render import render_all
-    from zwobs.render.files import write_tree
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "catalog.yaml"
@@ -63,32 +107,38 @@ def _one(n: int, only: list[str] | None, topology: bool) -> dict[str, float]:
         loaded = time.perf_counter()
         rendered = render_all(catalog, only=only)
         done = time.perf_counter()
-        write_tree(Path(tmp) / "out", rendered.files, rendered.directories)
-        written = time.perf_counter()
-        # The everyday re-render: nothing changed, every file is compared and left alone.
-        write_tree(Path(tmp) / "out", rendered.files, rendered.directories)
-        rewritten = time.perf_counter()
-        rules = sum(
-            content.count(b"\n  - record: ") + content.count(b"\n  - alert: ")
-            for name, content in rendered.files.items()
-            if name.endswith(".rules.yaml")
-        )
-        constant = sum(
-            content.count(b"expr: vector(") + content.count(b'expr: "vector(')
-            for name, content in rendered.files.items()
-            if name.endswith(".rules.yaml")
-        )
+        disk, disk_floor, rewrite = _writes(Path(tmp), rendered, rounds)
+    memory = (0.0, 0.0)
+    if Path(_TMPFS).is_dir():
+        with tempfile.TemporaryDirectory(dir=_TMPFS) as tmp:
+            memory = _writes(Path(tmp), rendered, rounds)[:2]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rules = sum(
+        content.count(b"\n  - record: ") + content.count(b"\n  - alert: ")
+        for name, content in rendered.files.items()
+        if name.endswith(".rules.yaml")
+    )
+    constant = sum(
+        content.count(b"expr: vector(") + content.count(b'expr: "vector(')
+        for name, content in rendered.files.items()
+        if name.endswith(".rules.yaml")
+    )
     return {
         "services": n,
         "load_s": loaded - start,
         "render_s": done - loaded,
-        "write_s": written - done,
-        "rewrite_s": rewritten - written,
-        "total_s": written - start,
+        "write_s": disk,
+        "floor_s": disk_floor,
+        "tmpfs_write_s": memory[0],
+        "tmpfs_floor_s": memory[1],
+        "rewrite_s": rewrite,
+        "total_s": done - start + disk,
+        "tmpfs_total_s": done - start + memory[0],
         "files": len(rendered.files),
+        "megabytes": sum(len(c) for c in rendered.files.values()) / 1e6,
         "rules": rules,
         "non_constant_rules": rules - constant,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak,
     }
 
 
@@ -97,15 +147,17 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--only", default=None, help="comma-separated outputs (default: all)")
     parser.add_argument("--topology", action="store_true", help="location labels [region]")
+    parser.add_argument("--rounds", type=int, default=3, help="writes per size (median kept)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = args.only.split(",") if args.only else None
     if args.one:
-        print(json.dumps(_one(args.one, only, args.topology)))
+        print(json.dumps(_one(args.one, only, args.topology, args.rounds)))
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, "-m", "bench.render", "--one", str(size)]
+        command += ["--rounds", str(args.rounds)]
         if args.only:
             command += ["--only", args.only]
         if args.topology:
@@ -114,26 +166,31 @@ def main() -> None:
         results.append(json.loads(out))
     topology = ", topology [region]" if args.topology else ""
     print(f"outputs: {args.only or 'all registered generators'}{topology}")
-    header = (
-        "services  load+validate  render   write   total   files   rules  non-const  peak RSS"
-        "  re-render unchanged (write)"
+    print(
+        "write: zwobs's atomic, owned write vs the floor (the same files made with bare"
+        f" open/write/close), median of {args.rounds}; on the disk and on tmpfs ({_TMPFS})"
     )
-    print(header)
+    print(
+        "services  load+validate  render  write disk (floor)  write tmpfs (floor)"
+        "  total disk  total tmpfs    files      MB  peak RSS  re-render unchanged"
+    )
     for r in results:
         print(
-            f"{r['services']:>8}  {r['load_s']:>12.2f}s {r['render_s']:>7.2f}s"
-            f" {r['write_s']:>6.2f}s"
-            f" {r['total_s']:>6.2f}s {r['files']:>7} {r['rules']:>7} {r['non_constant_rules']:>9}"
-            f" {r['peak_rss_mb']:>7.0f} MB  {r['rewrite_s']:>10.2f}s"
+            f"{r['services']:>8}  {r['load_s']:>12.2f}s {r['render_s']:>6.2f}s"
+            f" {r['write_s']:>9.2f}s ({r['floor_s']:.2f}s)"
+            f" {r['tmpfs_write_s']:>10.2f}s ({r['tmpfs_floor_s']:.2f}s)"
+            f" {r['total_s']:>10.2f}s {r['tmpfs_total_s']:>11.2f}s {r['files']:>8}"
+            f" {r['megabytes']:>7.1f} {r['peak_rss_mb']:>6.0f} MB {r['rewrite_s']:>10.2f}s"
         )
     if len(results) >= 2:
         small, large = results[0], results[-1]
         size_ratio = large["services"] / small["services"]
-        time_ratio = large["total_s"] / small["total_s"]
-        print(
-            f"time ratio {large['services']}/{small['services']} services: {time_ratio:.1f}x"
-            f" for {size_ratio:.0f}x the services (linear = {size_ratio:.0f}x)"
-        )
+        for key, where in (("total_s", "disk"), ("tmpfs_total_s", "tmpfs")):
+            print(
+                f"time ratio {large['services']}/{small['services']} services ({where}):"
+                f" {large[key] / small[key]:.1f}x for {size_ratio:.0f}x the services"
+                f" (linear = {size_ratio:.0f}x)"
+            )
     for r in results:
         sloth = SLOTH_RULES_PER_SLO * 2 * r["services"]
         print(

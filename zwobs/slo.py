@@ -24,6 +24,7 @@ Shorter periods are refused: their windows would be shorter than one 5m tile.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,6 +102,11 @@ _TABLES: Final[dict[int, tuple[BurnRow, ...]]] = {
 }
 
 
+_memo: Final = functools.lru_cache(maxsize=1024)
+"""Tables and factors are pure functions of a few periods, asked for once per SLO: a fleet
+of 20,000 SLOs would otherwise redo the same exact-fraction arithmetic 20,000 times."""
+
+
 def _tiles(seconds: float) -> str:
     """``seconds`` rounded up to whole 5m tiles, as a duration."""
     return format_duration(max(1, math.ceil(seconds / _TILE - 1e-9)) * _TILE)
@@ -128,6 +134,7 @@ def check_period(days: int) -> str | None:
     )
 
 
+@_memo
 def burn_rows(days: int) -> tuple[BurnRow, ...]:
     """The table of a period (ValueError for an unsupported one; the catalog refuses those)."""
     problem = check_period(days)
@@ -142,12 +149,14 @@ def severities(days: int) -> dict[str, tuple[BurnRow, ...]]:
     return {s: tuple(r for r in rows if r.severity == s) for s in (PAGE, TICKET)}
 
 
+@_memo
 def burn_factor(row: BurnRow, days: int) -> float:
     """How many times faster than "exactly on budget" the row's windows must burn."""
     factor = row.budget_share * days * 86400 / Fraction(int(parse_duration(row.long)))
     return float(f"{float(factor):.6g}")
 
 
+@_memo
 def page_factor(days: int) -> float:
     """The fastest page burn factor of the period (the canary's and the dashboard's line)."""
     return max(burn_factor(r, days) for r in burn_rows(days) if r.severity == PAGE)

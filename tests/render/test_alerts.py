@@ -361,3 +361,41 @@ def test_long_window_rates_sum_exactly_their_tiles_at_any_evaluation_time(
         other.unlink()
     tested = promtool_test(tmp_path / "alerts")
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_services_of_one_shape_share_one_test_file_that_names_them(tmp_path: Path) -> None:
+    from zwobs.render.alerts import FLEET
+    from zwobs.render.ruletests import service_tests
+    from zwobs.render.yamlout import dump_yaml
+
+    base = _fleet(1).services[0]
+    services = (
+        dataclasses.replace(base, name="svc-a"),
+        dataclasses.replace(base, name="svc-b"),
+        dataclasses.replace(base, name="svc-c", tier=base.tier + 1),
+        dataclasses.replace(base, name="svc-d"),
+    )
+    catalog = dataclasses.replace(_fleet(1), services=services)
+    files = write_alerts(catalog, tmp_path)
+    assert sorted(p for p in files if p.endswith(".test.yaml")) == [
+        "alerts/svc-a.test.yaml",
+        "alerts/svc-c.test.yaml",
+    ]
+    header = files["alerts/svc-a.test.yaml"].decode().split("rule_files:")[0]
+    assert "#   svc-b\n#   svc-d\n" in header and "svc-c" not in header
+    assert "Also proves" not in files["alerts/svc-c.test.yaml"].decode()
+    # What "proves" means: each covered service's rule file and its own test are the
+    # shape's, with the name put back.
+    for name in ("svc-b", "svc-d"):
+        assert files[f"alerts/{name}.rules.yaml"] == files["alerts/svc-a.rules.yaml"].replace(
+            b"svc-a", name.encode()
+        )
+        service = next(s for s in services if s.name == name)
+        own = service_tests(catalog, service, [f"{FLEET}.rules.yaml", f"{name}.rules.yaml"])
+        assert own is not None
+        assert dump_yaml(own, "").replace(name.encode(), b"svc-a") == dump_yaml(
+            service_tests(catalog, services[0], [f"{FLEET}.rules.yaml", "svc-a.rules.yaml"]) or {},
+            "",
+        )
+    tested = promtool_test(tmp_path / "alerts")
+    assert tested.returncode == 0, tested.stdout + tested.stderr

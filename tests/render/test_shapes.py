@@ -78,3 +78,36 @@ def test_ineligible_service_is_rendered_directly() -> None:
 
     assert ShapeCache().render("t", service("svc-x"), render, eligible=False) == b"svc-x"
     assert calls == ["svc-x"]
+
+
+def test_services_differing_only_in_cleared_fields_share_one_render() -> None:
+    calls: list[str] = []
+
+    def render(svc: Service) -> bytes:
+        calls.append(svc.team)
+        return f"name={svc.name}".encode()
+
+    shapes = ShapeCache()
+    teams = [service(f"svc-{i}", team=f"team-{i % 3}") for i in range(9)]
+    outputs = [shapes.render("t", svc, render, team="") for svc in teams]
+    assert outputs == [f"name=svc-{i}".encode() for i in range(9)]
+    assert calls == [""]
+    assert len({shapes.key("t", svc) for svc in teams}) == 3  # not cleared: three shapes
+
+
+def test_groups_keep_service_order_and_put_each_ineligible_service_alone() -> None:
+    shapes = ShapeCache()
+    services = [
+        service("svc-a"),
+        service("svc-b", tier=2),
+        service("svc-c"),
+        service("Upper_Case.svc"),
+        service("Upper_Case.svc2"),
+    ]
+    groups = shapes.groups("t", services)
+    assert [[s.name for s in group] for group in groups] == [
+        ["svc-a", "svc-c"],
+        ["svc-b"],
+        ["Upper_Case.svc"],
+        ["Upper_Case.svc2"],
+    ]

@@ -181,10 +181,14 @@ def plan_tree(out: Path, files: Mapping[str, bytes], directories: Iterable[str])
         if os.path.lexists(root) and not root.is_dir():
             drifts.append(Drift(top, DriftKind.BLOCKED))
             continue
-        owned = owned_paths(out, top)
         manifest = f"{top}/{MANIFEST}"
         expected = {**group, manifest: manifest_bytes(top, group)}
         planned.update(expected)
+        if not os.path.lexists(root):  # nothing there: every file is new, none is in the way
+            drifts.extend(Drift(path, DriftKind.MISSING) for path in expected)
+            write.extend(expected)
+            continue
+        owned = owned_paths(out, top)
         for path, content in expected.items():
             target = out / path
             if not inside(target.parent):

@@ -15,7 +15,7 @@ directly. One :class:`ShapeCache` lives for one render run (``RenderOptions.shap
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
 from typing import Any, Final, TypeVar
 
@@ -37,24 +37,80 @@ OWNERSHIP: Final[dict[str, Any]] = {
 }
 """Who owns a service and how to reach them, cleared (as ``**OWNERSHIP``) by generators whose
 output reads only the service's metrics, thresholds and SLOs: more services share a shape."""
+_PLACEHOLDER_BYTES: Final = PLACEHOLDER.encode()
 _DNS_LABEL: Final = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]\Z")
 
 Output = TypeVar("Output", bytes, bytes | None)
 
 
-def _eligible(service: Service) -> bool:
+def _base_shape(service: Service) -> Service | None:
+    """``service`` with the placeholder for its name (and no source positions), or None
+    when the name is not a plain DNS label or shows anywhere else (a description, a query,
+    the placeholder itself written by someone): then only a direct render is right."""
     name = service.name
     if not _DNS_LABEL.match(name) or not is_plain(name):
-        return False
-    rest = repr(replace(service, name="", runbook_url=service.runbook_url.replace(name, "")))
-    return PLACEHOLDER not in rest and name not in rest
+        return None
+    runbook_url = service.runbook_url.replace(name, PLACEHOLDER)
+    shape = replace(
+        service,
+        name=PLACEHOLDER,
+        runbook_url=runbook_url,
+        source=None,
+        slos=tuple(replace(slo, source=None) for slo in service.slos),
+    )
+    text = repr(shape)
+    if text.count(PLACEHOLDER) != 1 + runbook_url.count(PLACEHOLDER):
+        return None
+    return None if name in text.replace(PLACEHOLDER, "\0") else shape
 
 
 class ShapeCache:
-    """Renders each distinct (generator, shape) once per render run."""
+    """Renders each distinct (generator, shape) once per render run.
+
+    A service's shape is worked out once per run, whatever the number of generators asking,
+    and equal shapes are interned, so a cache key is the generator and a shape's identity:
+    constant time per service, however large the service.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[str, Service], Any] = {}
+        self._shapes: dict[int, tuple[Service, Service | None]] = {}
+        self._cleared: dict[tuple[int, tuple[tuple[str, Any], ...]], Service] = {}
+        self._interned: dict[Service, Service] = {}
+        self._cache: dict[tuple[str, int], Any] = {}
+
+    def _intern(self, shape: Service) -> Service:
+        return self._interned.setdefault(shape, shape)
+
+    def _shape(self, service: Service, cleared: dict[str, Any]) -> Service | None:
+        """The interned shape of ``service`` with ``cleared`` applied, or None when it must
+        be rendered directly."""
+        known = self._shapes.get(id(service))
+        if known is None or known[0] is not service:
+            base = _base_shape(service)
+            known = (service, None if base is None else self._intern(base))
+            self._shapes[id(service)] = known
+        base = known[1]
+        if base is None or not cleared:
+            return base
+        key = (id(base), tuple(cleared.items()))
+        shape = self._cleared.get(key)
+        if shape is None:
+            shape = self._cleared[key] = self._intern(replace(base, **cleared))
+        return shape
+
+    def key(self, kind: str, service: Service, **cleared: Any) -> Hashable:
+        """Equal for two services exactly when ``kind`` renders them alike but for the name
+        (a service rendered directly has a key of its own)."""
+        shape = self._shape(service, cleared)
+        return (kind, id(service) if shape is None else id(shape), shape is None)
+
+    def groups(self, kind: str, services: Iterable[Service], **cleared: Any) -> list[list[Service]]:
+        """``services`` grouped by shape for ``kind``, each group and the groups in the
+        order of the services: output needed once per shape goes to each group's first."""
+        grouped: dict[Hashable, list[Service]] = {}
+        for service in services:
+            grouped.setdefault(self.key(kind, service, **cleared), []).append(service)
+        return list(grouped.values())
 
     def render(
         self,
@@ -71,20 +127,13 @@ class ShapeCache:
         not depend on (more services then share a shape); ``eligible=False`` forces a
         direct render.
         """
-        if not eligible or not _eligible(service):
+        shape = self._shape(service, cleared) if eligible else None
+        if shape is None:
             return make(service)
-        name = service.name
-        fields: dict[str, Any] = {
-            "name": PLACEHOLDER,
-            "runbook_url": service.runbook_url.replace(name, PLACEHOLDER),
-            "source": None,
-            "slos": tuple(replace(slo, source=None) for slo in service.slos),
-        }
-        shape = replace(service, **{**fields, **cleared})
-        key = (kind, shape)
+        key = (kind, id(shape))
         if key not in self._cache:
             self._cache[key] = make(shape)
         content: Output = self._cache[key]
         if content is None:
             return content
-        return content.replace(PLACEHOLDER.encode(), name.encode())
+        return content.replace(_PLACEHOLDER_BYTES, service.name.encode())
