@@ -10,7 +10,7 @@ Prints a table, the time ratio 10k/1k (linear growth is ~10x) and the rule count
 Sloth's 17 rules per SLO for the same SLOs.
 
     .venv/bin/python -m bench.render [--sizes 1000,10000] [--only alerts] [--topology]
-        [--rounds 3]
+        [--rounds 4]
 
 ``--topology`` gives the catalog ``topology: {location_labels: [region]}`` (per-location
 alerts, one templated service dashboard instead of one per service).
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--only", default=None, help="comma-separated outputs (default: all)")
     parser.add_argument("--topology", action="store_true", help="location labels [region]")
-    parser.add_argument("--rounds", type=int, default=3, help="writes per size (median kept)")
+    parser.add_argument("--rounds", type=int, default=4, help="writes per size (median kept)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = args.only.split(",") if args.only else None

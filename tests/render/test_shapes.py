@@ -111,3 +111,31 @@ def test_groups_keep_service_order_and_put_each_ineligible_service_alone() -> No
         ["Upper_Case.svc"],
         ["Upper_Case.svc2"],
     ]
+
+
+def test_a_shape_is_shared_only_by_the_services_whose_name_shows_nowhere_else() -> None:
+    calls: list[str] = []
+
+    def render(svc: Service) -> bytes:
+        calls.append(svc.name)
+        return f"{svc.name}: {svc.description}".encode()
+
+    shapes = ShapeCache()
+    api = service("api", description="the api of api")
+    web = service("web", description="the api of api")
+    assert shapes.render("t", web, render) == b"web: the api of api"
+    assert shapes.render("t", api, render) == b"api: the api of api"
+    assert calls == [PLACEHOLDER, "api"]
+
+
+def test_a_placeholder_written_by_someone_makes_the_shape_render_directly() -> None:
+    calls: list[str] = []
+
+    def render(svc: Service) -> bytes:
+        calls.append(svc.name)
+        return svc.description.encode()
+
+    shapes = ShapeCache()
+    svc = service("svc-a", description=f"see {PLACEHOLDER}")
+    assert shapes.render("t", svc, render) == f"see {PLACEHOLDER}".encode()
+    assert calls == ["svc-a"]

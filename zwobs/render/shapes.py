@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
+from operator import attrgetter
 from typing import Any, Final, TypeVar
 
-from zwobs.catalog.model import Service
+from zwobs.catalog.model import Service, Slo
 from zwobs.render.yamlout import is_plain
 
 __all__ = ["OWNERSHIP", "PLACEHOLDER", "ShapeCache"]
@@ -43,14 +44,16 @@ _DNS_LABEL: Final = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]\Z")
 Output = TypeVar("Output", bytes, bytes | None)
 
 
-def _base_shape(service: Service) -> Service | None:
-    """``service`` with the placeholder for its name (and no source positions), or None
-    when the name is not a plain DNS label or shows anywhere else (a description, a query,
-    the placeholder itself written by someone): then only a direct render is right."""
-    name = service.name
-    if not _DNS_LABEL.match(name) or not is_plain(name):
-        return None
-    runbook_url = service.runbook_url.replace(name, PLACEHOLDER)
+_SERVICE_FIELDS: Final = attrgetter(
+    *(f.name for f in fields(Service) if f.name not in ("name", "runbook_url", "source", "slos"))
+)
+_SLO_FIELDS: Final = attrgetter(*(f.name for f in fields(Slo) if f.name != "source"))
+
+
+def _base_shape(service: Service, runbook_url: str) -> tuple[Service, str | None]:
+    """The shape (the placeholder for the name, no source positions) and its text with the
+    placeholder blanked out, or None for the text when the placeholder shows anywhere else
+    (someone wrote it): then no service of this shape may share a render."""
     shape = replace(
         service,
         name=PLACEHOLDER,
@@ -60,8 +63,8 @@ def _base_shape(service: Service) -> Service | None:
     )
     text = repr(shape)
     if text.count(PLACEHOLDER) != 1 + runbook_url.count(PLACEHOLDER):
-        return None
-    return None if name in text.replace(PLACEHOLDER, "\0") else shape
+        return shape, None
+    return shape, text.replace(PLACEHOLDER, "\0")
 
 
 class ShapeCache:
@@ -74,6 +77,7 @@ class ShapeCache:
 
     def __init__(self) -> None:
         self._shapes: dict[int, tuple[Service, Service | None]] = {}
+        self._bases: dict[Hashable, tuple[Service, str | None]] = {}
         self._cleared: dict[tuple[int, tuple[tuple[str, Any], ...]], Service] = {}
         self._interned: dict[Service, Service] = {}
         self._cache: dict[tuple[str, int], Any] = {}
@@ -81,14 +85,27 @@ class ShapeCache:
     def _intern(self, shape: Service) -> Service:
         return self._interned.setdefault(shape, shape)
 
+    def _base(self, service: Service) -> Service | None:
+        """The shape of ``service``, built once per distinct shape: services are told apart
+        by their fields' values (a C-level getter), not by building and hashing a copy."""
+        name = service.name
+        if not _DNS_LABEL.match(name) or not is_plain(name):
+            return None
+        runbook_url = service.runbook_url.replace(name, PLACEHOLDER)
+        key = (_SERVICE_FIELDS(service), runbook_url, tuple(map(_SLO_FIELDS, service.slos)))
+        found = self._bases.get(key)
+        if found is None:
+            shape, text = _base_shape(service, runbook_url)
+            found = self._bases[key] = (self._intern(shape), text)
+        shape, text = found
+        return None if text is None or name in text else shape
+
     def _shape(self, service: Service, cleared: dict[str, Any]) -> Service | None:
         """The interned shape of ``service`` with ``cleared`` applied, or None when it must
         be rendered directly."""
         known = self._shapes.get(id(service))
         if known is None or known[0] is not service:
-            base = _base_shape(service)
-            known = (service, None if base is None else self._intern(base))
-            self._shapes[id(service)] = known
+            known = self._shapes[id(service)] = (service, self._base(service))
         base = known[1]
         if base is None or not cleared:
             return base
