@@ -63,8 +63,9 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
     when no SDK can record and the request carries no header the propagator
     reads: there is no span to make and no context to pass on.
     """
-    tracer, recording = _tracer.tracer()
-    wanted = _tracer.header_fields()
+    state = _tracer.current()
+    recording = state.recording
+    wanted = state.fields
     carrier: dict[str, list[str]] = {}
     host = user_agent = None
     if recording:
@@ -84,7 +85,7 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
     parent = extract_bounded(carrier) if carrier else context.get_current()
     base_name = "HTTP" if method == names.OTHER_METHOD else method
     if recording:
-        span = tracer.start_span(
+        span = state.tracer.start_span(
             base_name,
             context=parent,
             kind=trace.SpanKind.SERVER,
