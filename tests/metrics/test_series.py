@@ -13,7 +13,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from zwobs.metrics.families import http_metrics
-from zwobs.metrics.series import Series, adder
+from zwobs.metrics.series import Series, in_flight
 
 # Durations on, between and beyond bucket bounds; sizes of 0 and past the last bound.
 OBSERVATIONS = [
@@ -63,12 +63,12 @@ def _by_public_methods(registry: CollectorRegistry, with_exemplar: bool) -> None
 
 def _by_series(registry: CollectorRegistry, with_exemplar: bool) -> None:
     series = Series(*_children(registry))
-    add = adder(http_metrics(registry).in_progress.labels("svc", "GET"))
+    requests = in_flight(http_metrics(registry).in_progress.labels("svc", "GET"))
     for n, (seconds, received, sent) in enumerate(OBSERVATIONS):
-        add(1)
+        requests.append(None)
         series.record(seconds, received, sent, EXEMPLAR if with_exemplar and n % 2 else None)
         if n % 2:
-            add(-1)
+            requests.pop()
 
 
 def test_direct_updates_match_the_public_methods_sample_for_sample() -> None:
@@ -88,8 +88,10 @@ def test_a_prometheus_client_without_reachable_cells_gets_the_public_calls() -> 
     series.record(0.5, 3, 4, None)
     assert calls == [("inc", 1), ("obs", 0.5), ("obs", 3), ("obs", 4)]
     gauge = SimpleNamespace(inc=lambda amount: calls.append(("gauge", amount)))
-    adder(gauge)(-1)  # type: ignore[arg-type]
-    assert calls[-1] == ("gauge", -1)
+    requests = in_flight(gauge)  # type: ignore[arg-type]
+    requests.append(None)
+    requests.pop()
+    assert calls[-2:] == [("gauge", 1), ("gauge", -1)]
 
 
 _MULTIPROCESS = """

@@ -23,7 +23,7 @@ from zwobs.env import env_str
 from zwobs.metrics.exposition import serve_metrics
 from zwobs.metrics.families import HttpMetrics
 from zwobs.metrics.routes import RouteTemplates
-from zwobs.metrics.series import Series, adder
+from zwobs.metrics.series import Series, in_flight
 from zwobs.metrics.workers import CENSUS
 from zwobs.tracing.server import ServerSpan, finish_span, start_span
 
@@ -47,7 +47,7 @@ class _Exchange:
 
     __slots__ = (
         "disconnected",
-        "end_ns",
+        "done",
         "entry_root",
         "method",
         "middleware",
@@ -56,7 +56,6 @@ class _Exchange:
         "response_bytes",
         "scope",
         "span",
-        "start_ns",
         "start_perf",
         "status",
         "upstream_receive",
@@ -78,8 +77,7 @@ class _Exchange:
         self.method = method
         self.entry_root: str = scope.get("root_path", "")
         self.start_perf = time.perf_counter_ns()
-        self.start_ns = time.time_ns()
-        self.end_ns = 0
+        self.done = False
         self.status: int | None = None
         self.path: str | None = None
         self.request_bytes = 0
@@ -157,8 +155,8 @@ class MetricsMiddleware:
         self._path_label = path_label
         self._tracing = tracing
         self._exemplars = env_str("PROMETHEUS_MULTIPROC_DIR") is None
-        self._in_progress = {
-            method: adder(metrics.in_progress.labels(service, method))
+        self._in_flight = {
+            method: in_flight(metrics.in_progress.labels(service, method))
             for method in (*names.KNOWN_METHODS, names.OTHER_METHOD)
         }
         self._series: dict[tuple[str, str, int], Series] = {}
@@ -182,23 +180,23 @@ class MetricsMiddleware:
         if method not in names.KNOWN_METHODS:
             method = names.OTHER_METHOD
         exchange = _Exchange(self, scope, receive, send, method)
-        self._in_progress[method](1)
+        self._in_flight[method].append(None)
         if self._tracing:
             try:
-                exchange.span = start_span(scope, method, exchange.start_ns)
+                exchange.span = start_span(scope, method)
             except Exception as exc:
                 self._report("start_span", exc)
         scope_token = bind_scope(scope)
         try:
             await self.app(scope, exchange.receive, exchange.send)
         except BaseException as exc:
-            if exchange.end_ns == 0:
+            if not exchange.done:
                 # Even after a 200 has started, a response that broke off is an error.
                 exchange.status = _DISCONNECTED if exchange.disconnected else _SERVER_ERROR
                 self._finish(exchange, exc)
             raise
         else:
-            if exchange.end_ns == 0:
+            if not exchange.done:
                 # The app returned without completing a response: Starlette stops a stream
                 # whose client left (uvicorn's ASGI 2.3), a 200 that reached nobody in full.
                 if exchange.disconnected:
@@ -231,10 +229,10 @@ class MetricsMiddleware:
     def _finish(self, exchange: _Exchange, error: BaseException | None = None) -> None:
         """Record the request once: at its last body chunk, or when the app gave up."""
         duration_ns = time.perf_counter_ns() - exchange.start_perf
-        exchange.end_ns = exchange.start_ns + duration_ns
+        exchange.done = True
         status = exchange.status if exchange.status is not None else _SERVER_ERROR
         method = exchange.method
-        self._in_progress[method](-1)
+        self._in_flight[method].pop()
         if exchange.path is None:
             self._resolve_path(exchange)
         path = exchange.path or names.UNMATCHED_PATH
@@ -252,7 +250,10 @@ class MetricsMiddleware:
         if span is not None:
             try:
                 route = None if path == names.UNMATCHED_PATH else path
-                finish_span(span, route=route, status=status, error=error, end_ns=exchange.end_ns)
+                # The span lasts exactly the observed duration (its start is read later
+                # than start_perf, and only when there is a span).
+                end_ns = span.start_ns + duration_ns
+                finish_span(span, route=route, status=status, error=error, end_ns=end_ns)
             except Exception as exc:
                 self._report("finish_span", exc)
 

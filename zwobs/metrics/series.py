@@ -1,28 +1,32 @@
-"""The value cells of one request series, updated without prometheus_client's per-call checks.
+"""The value cells of the request series, updated without prometheus_client's per-call checks.
 
 A request updates nine values: the counter, the sum and one bucket of three
 histograms, and the in-progress gauge up and down. prometheus_client's public
 methods re-check labels and arguments on every call before they reach the
-same cells, and each cell takes its own lock. Here the cells are looked up
-once per series. In-process cells (``MutexValue``) are written under one zwobs
-lock per request instead of seven cell locks: under a server that halves what
-recording costs (zwobs writes its own series only, and every zwobs write to
-them holds that lock). Other cells (multiprocess files) are updated through
-their own ``inc``; if a prometheus_client stores its values differently, the
-public methods are used. Exemplars always go through the public methods,
-which validate and store them.
+same cells, and each cell takes its own lock: under a server that was half of
+zwobs's cost per request. Here the cells are looked up once per series.
+In-process cells (``MutexValue``) are written under one zwobs lock per
+request instead of seven cell locks (zwobs writes its own series only, and
+every zwobs write to them holds that lock), and the in-progress gauge reads
+the length of a deque that requests enter and leave (atomic, no lock). Other
+cells (multiprocess files) are updated through their own ``inc``; if a
+prometheus_client stores its values differently, the public methods are
+used. Exemplars always go through the public methods, which validate and
+store them.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from prometheus_client import Counter, Gauge, Histogram, values
 
-__all__ = ["Series", "adder"]
+__all__ = ["InFlight", "Series", "in_flight"]
 
 _Cells = tuple[Any, Sequence[Any], Sequence[float]]  # sum, buckets, upper bounds
 
@@ -57,12 +61,52 @@ def _in_process(cell: Any) -> bool:
     )
 
 
-def adder(gauge: Gauge) -> Callable[[float], None]:
-    """``gauge.inc`` without the per-call checks, when the gauge's cell is reachable."""
+class InFlight(Protocol):
+    """The requests in progress: each one ``append``s as it starts and ``pop``s as it ends."""
+
+    def append(self, request: None, /) -> None: ...
+
+    def pop(self) -> object: ...
+
+
+class _Adding:
+    """An in-flight count kept in the gauge's own value (multiprocess files, unknown layouts)."""
+
+    __slots__ = ("_inc",)
+
+    def __init__(self, inc: Callable[[float], None]) -> None:
+        self._inc = inc
+
+    def append(self, request: None, /) -> None:
+        self._inc(1)
+
+    def pop(self) -> object:
+        self._inc(-1)
+        return None
+
+
+# One deque per gauge child, shared by every middleware that counts into it.
+_IN_FLIGHT: Final[weakref.WeakKeyDictionary[Gauge, deque[None]]] = weakref.WeakKeyDictionary()
+
+
+def in_flight(gauge: Gauge) -> InFlight:
+    """Where requests counted by the in-progress ``gauge`` (a labelled child) enter and leave.
+
+    In-process, the gauge reports the length of a deque: ``append`` and ``pop``
+    are atomic, so a request costs no lock and no Python call. Elsewhere the
+    gauge's value cell (or its public ``inc``) is updated.
+    """
     cell = _value_cell(gauge)
     if cell is None or getattr(gauge, "_is_most_recent", False):
-        return gauge.inc
-    return cell.inc  # type: ignore[no-any-return]
+        return _Adding(gauge.inc)
+    if not _in_process(cell):
+        return _Adding(cell.inc)
+    with _LOCK:
+        requests = _IN_FLIGHT.get(gauge)
+        if requests is None:
+            requests = _IN_FLIGHT[gauge] = deque()
+            gauge.set_function(requests.__len__)
+    return requests
 
 
 class Series:

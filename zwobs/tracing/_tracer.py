@@ -42,7 +42,7 @@ class _TracerCache:
         One call per request: under a server each call of the request path costs
         about twice what it does in a loop of direct calls.
         """
-        installed = _installed()
+        installed = getattr(trace, "_TRACER_PROVIDER", _UNKNOWN)  # _installed(), inline
         if installed is not self.installed or installed is _UNKNOWN:
             self._refresh_tracer()
         if get_global_textmap() is not self.propagator:
