@@ -6,12 +6,14 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from zwobs.metrics import series as series_module
 from zwobs.metrics.families import http_metrics
 from zwobs.metrics.series import Series, in_flight
 
@@ -23,6 +25,7 @@ OBSERVATIONS = [
     (7.5, 0, 512),
     (1e6, 10**12, 0),
 ]
+_LABELS = {"service": "svc", "method": "GET", "path": "/x"}
 EXEMPLAR = {"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"}
 
 
@@ -130,3 +133,39 @@ def test_direct_updates_match_in_multiprocess_mode_too(tmp_path: Path) -> None:
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     assert '"http_requests_total", {"method": "GET"' in outputs[0]
+
+
+def test_in_process_writes_wait_for_the_one_zwobs_lock() -> None:
+    """Every direct write holds series._LOCK, so writer threads never lose an update."""
+    registry = CollectorRegistry()
+    series = Series(*_children(registry))
+    writer = threading.Thread(target=series.record, args=(0.25, 1, 2, None))
+    with series_module._LOCK:
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()
+        assert registry.get_sample_value("http_requests_total", {**_LABELS, "status": "200"}) == 0
+    writer.join(10)
+    assert registry.get_sample_value("http_requests_total", {**_LABELS, "status": "200"}) == 1
+    assert registry.get_sample_value("http_response_size_bytes_sum", _LABELS) == 2
+
+
+def test_middlewares_sharing_an_in_progress_child_count_into_one_gauge() -> None:
+    """Two apps of one service share the gauge child: neither hides the other's requests."""
+    registry = CollectorRegistry()
+    child = http_metrics(registry).in_progress.labels("svc", "GET")
+    first, second = in_flight(child), in_flight(child)
+    first.append(None)
+    second.append(None)
+    second.append(None)
+    assert (
+        registry.get_sample_value("http_requests_in_progress", {"service": "svc", "method": "GET"})
+        == 3
+    )
+    first.pop()
+    second.pop()
+    second.pop()
+    assert (
+        registry.get_sample_value("http_requests_in_progress", {"service": "svc", "method": "GET"})
+        == 0
+    )
