@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.propagate import get_global_textmap
 from opentelemetry.propagators.textmap import TextMapPropagator
 
@@ -45,7 +45,8 @@ class _TracerCache:
         installed = getattr(trace, "_TRACER_PROVIDER", _UNKNOWN)  # _installed(), inline
         if installed is not self.installed or installed is _UNKNOWN:
             self._refresh_tracer()
-        if get_global_textmap() is not self.propagator:
+        # get_global_textmap()'s global, read without the call (the call if it is renamed).
+        if getattr(propagate, "_HTTP_TEXT_FORMAT", None) is not self.propagator:
             self._refresh_fields()
         return self
 
