@@ -97,3 +97,15 @@ def test_a_blank_service_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatc
         )
         == 1
     )
+
+
+def test_instrument_adds_one_middleware_and_no_route() -> None:
+    """/metrics is answered by the middleware: the router tries no extra route per request."""
+    app = Starlette(routes=[Route("/a", ok)])
+    routes = list(app.routes)
+    zwobs.instrument(app, service="svc", registry=CollectorRegistry())
+    assert app.routes == routes
+    assert [entry.cls.__name__ for entry in app.user_middleware] == ["MetricsMiddleware"]
+    assert app.exception_handlers == {}
+    response = TestClient(app).get("/metrics")
+    assert response.status_code == 200 and "http_requests_total" in response.text

@@ -6,14 +6,16 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 
+from zwobs.metrics import series as series_module
 from zwobs.metrics.families import http_metrics
-from zwobs.metrics.series import Series, adder
+from zwobs.metrics.series import Series, in_flight
 
 # Durations on, between and beyond bucket bounds; sizes of 0 and past the last bound.
 OBSERVATIONS = [
@@ -23,6 +25,7 @@ OBSERVATIONS = [
     (7.5, 0, 512),
     (1e6, 10**12, 0),
 ]
+_LABELS = {"service": "svc", "method": "GET", "path": "/x"}
 EXEMPLAR = {"trace_id": "4bf92f3577b34da6a3ce929d0e0e4736", "span_id": "00f067aa0ba902b7"}
 
 
@@ -63,12 +66,12 @@ def _by_public_methods(registry: CollectorRegistry, with_exemplar: bool) -> None
 
 def _by_series(registry: CollectorRegistry, with_exemplar: bool) -> None:
     series = Series(*_children(registry))
-    add = adder(http_metrics(registry).in_progress.labels("svc", "GET"))
+    requests = in_flight(http_metrics(registry).in_progress.labels("svc", "GET"))
     for n, (seconds, received, sent) in enumerate(OBSERVATIONS):
-        add(1)
+        requests.append(None)
         series.record(seconds, received, sent, EXEMPLAR if with_exemplar and n % 2 else None)
         if n % 2:
-            add(-1)
+            requests.pop()
 
 
 def test_direct_updates_match_the_public_methods_sample_for_sample() -> None:
@@ -88,8 +91,10 @@ def test_a_prometheus_client_without_reachable_cells_gets_the_public_calls() -> 
     series.record(0.5, 3, 4, None)
     assert calls == [("inc", 1), ("obs", 0.5), ("obs", 3), ("obs", 4)]
     gauge = SimpleNamespace(inc=lambda amount: calls.append(("gauge", amount)))
-    adder(gauge)(-1)  # type: ignore[arg-type]
-    assert calls[-1] == ("gauge", -1)
+    requests = in_flight(gauge)  # type: ignore[arg-type]
+    requests.append(None)
+    requests.pop()
+    assert calls[-2:] == [("gauge", 1), ("gauge", -1)]
 
 
 _MULTIPROCESS = """
@@ -128,3 +133,39 @@ def test_direct_updates_match_in_multiprocess_mode_too(tmp_path: Path) -> None:
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     assert '"http_requests_total", {"method": "GET"' in outputs[0]
+
+
+def test_in_process_writes_wait_for_the_one_zwobs_lock() -> None:
+    """Every direct write holds series._LOCK, so writer threads never lose an update."""
+    registry = CollectorRegistry()
+    series = Series(*_children(registry))
+    writer = threading.Thread(target=series.record, args=(0.25, 1, 2, None))
+    with series_module._LOCK:
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()
+        assert registry.get_sample_value("http_requests_total", {**_LABELS, "status": "200"}) == 0
+    writer.join(10)
+    assert registry.get_sample_value("http_requests_total", {**_LABELS, "status": "200"}) == 1
+    assert registry.get_sample_value("http_response_size_bytes_sum", _LABELS) == 2
+
+
+def test_middlewares_sharing_an_in_progress_child_count_into_one_gauge() -> None:
+    """Two apps of one service share the gauge child: neither hides the other's requests."""
+    registry = CollectorRegistry()
+    child = http_metrics(registry).in_progress.labels("svc", "GET")
+    first, second = in_flight(child), in_flight(child)
+    first.append(None)
+    second.append(None)
+    second.append(None)
+    assert (
+        registry.get_sample_value("http_requests_in_progress", {"service": "svc", "method": "GET"})
+        == 3
+    )
+    first.pop()
+    second.pop()
+    second.pop()
+    assert (
+        registry.get_sample_value("http_requests_in_progress", {"service": "svc", "method": "GET"})
+        == 0
+    )

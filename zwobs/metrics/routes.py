@@ -61,8 +61,11 @@ class RouteTemplates:
                 return names.UNMATCHED_PATH
             inner = _MOUNT_SUFFIX  # an opaque app (static files, WSGI): one series per mount
         else:
-            found = _inner_template(scope, route)
-            if found is None:
+            if "fastapi" in scope:
+                found = _inner_template(scope, route)
+            else:  # plain Starlette: the route's own template, read without a call
+                found = getattr(route, "path_format", None)
+            if not isinstance(found, str):
                 return names.UNMATCHED_PATH
             inner = found
         concrete = str(scope.get("root_path", ""))[len(entry_root_path) :]

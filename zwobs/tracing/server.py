@@ -12,6 +12,7 @@ outgoing calls.
 from __future__ import annotations
 
 import contextlib
+import time
 from contextvars import Token
 from typing import Final
 
@@ -41,30 +42,35 @@ _SENSITIVE_QUERY_KEYS: Final = frozenset({"awsaccesskeyid", "signature", "sig", 
 
 
 class ServerSpan:
-    """A started span and the context token to detach when the request ends."""
+    """A started span, its start time and the context token to detach when the request ends."""
 
-    __slots__ = ("base_name", "span", "token")
+    __slots__ = ("base_name", "span", "start_ns", "token")
 
-    def __init__(self, span: trace.Span, token: Token[context.Context], base_name: str) -> None:
+    def __init__(
+        self, span: trace.Span, token: Token[context.Context], base_name: str, start_ns: int
+    ) -> None:
         self.span = span
         self.token = token
         self.base_name = base_name
+        self.start_ns = start_ns
 
     def detach(self) -> None:
         """Restore the caller's context; must run in the task that called ``start_span``."""
         context.detach(self.token)
 
 
-def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
+def start_span(scope: Scope, method: str, start_ns: int | None = None) -> ServerSpan | None:
     """Start the SERVER span (continuing an incoming trace) and make it current.
 
     ``method`` is the bounded method (``_OTHER`` for an unknown one); the
-    original method is read from the scope. Returns None, having done nothing,
+    original method is read from the scope. ``start_ns`` defaults to now, read
+    only when there is a span to start. Returns None, having done nothing,
     when no SDK can record and the request carries no header the propagator
     reads: there is no span to make and no context to pass on.
     """
-    tracer, recording = _tracer.tracer()
-    wanted = _tracer.header_fields()
+    state = _tracer.current()
+    recording = state.recording
+    wanted = state.fields
     carrier: dict[str, list[str]] = {}
     host = user_agent = None
     if recording:
@@ -81,10 +87,12 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
                 carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
         if not carrier:
             return None
+    if start_ns is None:
+        start_ns = time.time_ns()
     parent = extract_bounded(carrier) if carrier else context.get_current()
     base_name = "HTTP" if method == names.OTHER_METHOD else method
     if recording:
-        span = tracer.start_span(
+        span = state.tracer.start_span(
             base_name,
             context=parent,
             kind=trace.SpanKind.SERVER,
@@ -100,7 +108,7 @@ def start_span(scope: Scope, method: str, start_ns: int) -> ServerSpan | None:
         if span.is_recording():
             span = trace.NonRecordingSpan(span.get_span_context())
     token = context.attach(trace.set_span_in_context(span, parent))
-    return ServerSpan(span, token, base_name)
+    return ServerSpan(span, token, base_name, start_ns)
 
 
 def finish_span(
