@@ -6,24 +6,18 @@ read nothing from it (they use the active span). Outside a request it is None.
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
+from typing import Final
 
 from starlette.types import Scope
 
-__all__ = ["bind_scope", "current_scope", "unbind_scope"]
+__all__ = ["REQUEST_SCOPE", "current_scope"]
 
-_scope: ContextVar[Scope | None] = ContextVar("zwobs_request_scope", default=None)
+REQUEST_SCOPE: Final[ContextVar[Scope | None]] = ContextVar("zwobs_request_scope", default=None)
+"""Set and reset by the middleware only, directly (``set``/``reset``): it does so twice per
+request, where a wrapper's call costs more than the work under a server."""
 
 
 def current_scope() -> Scope | None:
     """The ASGI scope of the request handled by the current task, if any."""
-    return _scope.get()
-
-
-def bind_scope(scope: Scope | None) -> Token[Scope | None]:
-    """Make ``scope`` the current request (the middleware calls this; None: no request)."""
-    return _scope.set(scope)
-
-
-def unbind_scope(token: Token[Scope | None]) -> None:
-    _scope.reset(token)
+    return REQUEST_SCOPE.get()

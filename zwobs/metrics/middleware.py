@@ -18,7 +18,7 @@ from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zwobs import names
-from zwobs.context import bind_scope, unbind_scope
+from zwobs.context import REQUEST_SCOPE
 from zwobs.env import env_str
 from zwobs.metrics.exposition import serve_metrics
 from zwobs.metrics.families import HttpMetrics
@@ -118,14 +118,14 @@ class _Exchange:
         # garbage collector ran a hundred times as often under load. Inline, not a
         # helper coroutine: under a server every call of the request path costs twice
         # what it does in a loop of direct calls.
-        scope_token = bind_scope(None)
+        scope_token = REQUEST_SCOPE.set(None)
         otel_token = None if self.span is None else otel_context.attach(otel_context.Context())
         try:
             await self.upstream_send(message)
         finally:
             if otel_token is not None:
                 otel_context.detach(otel_token)
-            unbind_scope(scope_token)
+            REQUEST_SCOPE.reset(scope_token)
         if kind == "http.response.pathsend":
             self.response_bytes += _file_size(message.get("path", ""))
         self.middleware._finish(self)
@@ -186,7 +186,7 @@ class MetricsMiddleware:
                 exchange.span = start_span(scope, method)
             except Exception as exc:
                 self._report("start_span", exc)
-        scope_token = bind_scope(scope)
+        scope_token = REQUEST_SCOPE.set(scope)
         try:
             await self.app(scope, exchange.receive, exchange.send)
         except BaseException as exc:
@@ -205,7 +205,7 @@ class MetricsMiddleware:
                     exchange.status = _SERVER_ERROR
                 self._finish(exchange)
         finally:
-            unbind_scope(scope_token)
+            REQUEST_SCOPE.reset(scope_token)
             if exchange.span is not None:
                 try:
                     exchange.span.detach()
