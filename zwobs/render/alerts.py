@@ -76,7 +76,7 @@ def render_alerts(catalog: Catalog, options: RenderOptions) -> dict[str, bytes]:
             options.progress("alerts", index, total)
     if with_tests:
         for group in options.shapes.groups("alerts/tests", catalog.services, description=""):
-            test = options.shapes.render("alerts/tests", group[0], tests, description="")
+            test = tests(group[0])  # once per shape: nothing for a cache to share
             if test is not None:
                 files[f"alerts/{group[0].name}.test.yaml"] = _covering(test, group[1:])
     return files

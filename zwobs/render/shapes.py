@@ -71,8 +71,9 @@ class ShapeCache:
     """Renders each distinct (generator, shape) once per render run.
 
     A service's shape is worked out once per run, whatever the number of generators asking,
-    and equal shapes are interned, so a cache key is the generator and a shape's identity:
-    constant time per service, however large the service.
+    and built once per distinct shape (so equal shapes are one object, as are equal shapes
+    with fields cleared): a cache key is the generator and a shape's identity, constant time
+    per service, however large the service.
     """
 
     def __init__(self) -> None:
@@ -81,9 +82,6 @@ class ShapeCache:
         self._cleared: dict[tuple[int, tuple[tuple[str, Any], ...]], Service] = {}
         self._interned: dict[Service, Service] = {}
         self._cache: dict[tuple[str, int], Any] = {}
-
-    def _intern(self, shape: Service) -> Service:
-        return self._interned.setdefault(shape, shape)
 
     def _base(self, service: Service) -> Service | None:
         """The shape of ``service``, built once per distinct shape: services are told apart
@@ -96,7 +94,7 @@ class ShapeCache:
         found = self._bases.get(key)
         if found is None:
             shape, text = _base_shape(service, runbook_url)
-            found = self._bases[key] = (self._intern(shape), text)
+            found = self._bases[key] = (shape, text)
         shape, text = found
         return None if text is None or name in text else shape
 
@@ -112,7 +110,8 @@ class ShapeCache:
         key = (id(base), tuple(cleared.items()))
         shape = self._cleared.get(key)
         if shape is None:
-            shape = self._cleared[key] = self._intern(replace(base, **cleared))
+            candidate = replace(base, **cleared)  # bases that differ only in cleared fields
+            shape = self._cleared[key] = self._interned.setdefault(candidate, candidate)
         return shape
 
     def key(self, kind: str, service: Service, **cleared: Any) -> Hashable:

@@ -50,12 +50,6 @@ class _TracerCache:
             self._refresh_fields()
         return self
 
-    def get(self) -> tuple[trace.Tracer, bool]:
-        installed = _installed()
-        if installed is not self.installed or installed is _UNKNOWN:
-            self._refresh_tracer()
-        return self.tracer, self.recording
-
     def _refresh_tracer(self) -> None:
         provider = trace.get_tracer_provider()  # may install one named in the environment
         self.installed = _installed()
@@ -68,12 +62,6 @@ class _TracerCache:
                 provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider
             )
             self.provider = provider
-
-    def header_fields(self) -> frozenset[bytes]:
-        """Lower-case header names the global propagator reads, as ASGI bytes."""
-        if get_global_textmap() is not self.propagator:
-            self._refresh_fields()
-        return self.fields
 
     def _refresh_fields(self) -> None:
         propagator = get_global_textmap()
@@ -90,9 +78,5 @@ current: Final = _cache.current
 
 def tracer() -> tuple[trace.Tracer, bool]:
     """(the zwobs tracer, whether its provider can record at all)."""
-    return _cache.get()
-
-
-def header_fields() -> frozenset[bytes]:
-    """Header names (lower-case bytes) the global propagator extracts."""
-    return _cache.header_fields()
+    state = _cache.current()
+    return state.tracer, state.recording
