@@ -142,12 +142,19 @@ def _one(n: int, only: list[str] | None, topology: bool, rounds: int) -> dict[st
     }
 
 
+def _rounds(text: str) -> int:
+    rounds = int(text) if text.isdigit() else 0
+    if rounds < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of rounds >= 1, got {text!r}")
+    return rounds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--only", default=None, help="comma-separated outputs (default: all)")
     parser.add_argument("--topology", action="store_true", help="location labels [region]")
-    parser.add_argument("--rounds", type=int, default=4, help="writes per size (median kept)")
+    parser.add_argument("--rounds", type=_rounds, default=4, help="writes per size (median kept)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     only = args.only.split(",") if args.only else None
