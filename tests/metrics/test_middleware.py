@@ -28,7 +28,7 @@ from starlette.websockets import WebSocket
 
 import zwobs
 from tests.metrics.asgi import call, sample, series
-from zwobs import names
+from zwobs import context, names
 from zwobs.context import current_scope
 
 SERVICE = "svc"
@@ -536,8 +536,11 @@ def test_json_route_under_fastapi_counts_status_as_number_string() -> None:
     assert requests(registry, method="GET", path="/teapot", status="418") == 1
 
 
-async def test_the_last_response_message_leaves_no_request_context_to_the_server() -> None:
+async def test_the_last_response_message_leaves_no_request_context_to_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """uvicorn arms its keep-alive timer while sending it, with a copy of the context."""
+    monkeypatch.setattr(context.READERS, "subscribed", True)
     seen: dict[str, Any] = {}
 
     def after_response() -> None:
@@ -573,6 +576,27 @@ async def test_the_last_response_message_leaves_no_request_context_to_the_server
     assert timer_context.run(current_scope) is None
     assert not timer_context.run(trace.get_current_span).get_span_context().is_valid
     assert requests(registry, method="GET", path="/a", status="200") == 1
+
+
+async def test_the_request_scope_is_published_only_once_a_reader_subscribed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four context variable updates per request are paid only when something reads them."""
+    seen: list[Any] = []
+
+    async def handler(request: Request) -> Response:
+        seen.append(current_scope())
+        return PlainTextResponse("ok")
+
+    app, registry = make_app(Route("/a", handler))
+    monkeypatch.setattr(context.READERS, "subscribed", False)
+    await call(app, "/a")
+    context.subscribe()
+    await call(app, "/a")
+    assert seen[0] is None
+    assert seen[1] is not None and seen[1]["path"] == "/a"
+    assert current_scope() is None  # reset after the request
+    assert requests(registry, method="GET", path="/a", status="200") == 2
 
 
 # Property: whatever method, path and status arrive, the labels stay within the app's

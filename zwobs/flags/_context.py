@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from zwobs.context import current_scope
+from zwobs.context import current_scope, subscribe
 
 __all__ = ["ContextExtractor", "build_context", "request_context", "starlette_user"]
 
@@ -24,6 +24,8 @@ TOP_LEVEL = frozenset(
     {"userId", "sessionId", "remoteAddress", "environment", "appName", "currentTime"}
 )
 _SCOPE_KEY = "zwobs.flags.context"
+
+subscribe()  # flags read the request scope: have the middleware publish it
 
 
 def _text(value: Any) -> str:
