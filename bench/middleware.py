@@ -130,6 +130,7 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
         "bare": "bench.servers:bare",
         "zwobs (default)": "bench.servers:zwobs_app",
         "zwobs (metrics only)": "bench.servers:zwobs_metrics_app",
+        "zwobs (default, flags imported)": "bench.servers:zwobs_flags_app",
         "prometheus-fastapi-instrumentator": "bench.servers:instrumentator_app",
         "starlette-exporter": "bench.servers:starlette_exporter_app",
         "opentelemetry-instrumentation-asgi": "bench.servers:otel_asgi_app",
@@ -143,6 +144,8 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
                 port = _free_port()
                 argv = [sys.executable, "-m", "uvicorn", target, "--port", str(port)]
                 argv += ["--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"]
+                if target in _FACTORIES:
+                    argv.append("--factory")
                 servers[name] = (subprocess.Popen(argv, cwd=root), port)
                 _wait_port(port)
                 _pin(servers[name][0].pid, _SERVER_CPU)
@@ -187,6 +190,9 @@ def uvicorn_mode(seconds: int, rounds: int) -> None:
         f"\nzwobs (default) / bare: {wall:.2f} by wall clock, {cpu:.2f} by server CPU time "
         "(target >= 0.90)"
     )
+
+
+_FACTORIES = frozenset({"bench.servers:zwobs_flags_app"})
 
 
 def _wrk_script(paths: tuple[str, ...]) -> str:

@@ -18,6 +18,15 @@ zwobs_metrics_app = zwobs.instrument(
     build_app(), service="bench-metrics", registry=CollectorRegistry(), tracing=False
 )
 
+
+def zwobs_flags_app() -> Any:
+    """The defaults in a service that uses flags (a uvicorn ``--factory``): importing
+    ``zwobs.flags`` has the middleware publish each request's scope, in this process only."""
+    import zwobs.flags
+
+    return zwobs.instrument(build_app(), service="bench-flags")
+
+
 instrumentator_app = build_app()
 Instrumentator(registry=CollectorRegistry()).instrument(instrumentator_app)
 

@@ -71,22 +71,23 @@ def start_span(scope: Scope, method: str, start_ns: int | None = None) -> Server
     state = _tracer.current()
     recording = state.recording
     wanted = state.fields
+    headers = scope.get("headers", ())
+    if not recording:
+        # The common case, no SDK: only a request that carries trace context gets one.
+        for key, _ in headers:
+            if key in wanted:
+                break
+        else:
+            return None
     carrier: dict[str, list[str]] = {}
     host = user_agent = None
-    if recording:
-        for key, value in scope.get("headers", ()):
-            if key in wanted:
-                carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
-            elif key == b"host":
-                host = value
-            elif key == b"user-agent":
-                user_agent = value
-    else:
-        for key, value in scope.get("headers", ()):
-            if key in wanted:
-                carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
-        if not carrier:
-            return None
+    for key, value in headers:
+        if key in wanted:
+            carrier.setdefault(key.decode("latin-1"), []).append(value.decode("latin-1"))
+        elif key == b"host":
+            host = value
+        elif key == b"user-agent":
+            user_agent = value
     if start_ns is None:
         start_ns = time.time_ns()
     parent = extract_bounded(carrier) if carrier else context.get_current()
