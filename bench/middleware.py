@@ -5,11 +5,13 @@
 
 Both modes spread requests over bench/app.py's 20 routes (``PATHS``). zwobs runs
 with its defaults (tracing on, opentelemetry-api only, no incoming trace
-context) and with tracing off; the peers are starlette-exporter,
-prometheus-fastapi-instrumentator and opentelemetry-instrumentation-asgi (API
-only, as zwobs). Prints each middleware's added cost as a ratio to the fastest
-peer's. Variants are interleaved round by round and the median is kept, so a
-noisy neighbour hits all of them alike.
+context) and with tracing off, and under uvicorn also with ``zwobs.flags``
+imported (the middleware then publishes each request's scope); the peers are
+starlette-exporter, prometheus-fastapi-instrumentator and
+opentelemetry-instrumentation-asgi (API only, as zwobs). Prints each
+middleware's added cost as a ratio to the fastest peer's. Variants are
+interleaved round by round and the median is kept, so a noisy neighbour hits
+all of them alike.
 
 Targets (issue 16): zwobs's default adds at most 0.5x of the fastest peer's
 overhead; under uvicorn its server CPU per request is at least 0.9 of bare.
