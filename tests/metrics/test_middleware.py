@@ -599,6 +599,24 @@ async def test_the_request_scope_is_published_only_once_a_reader_subscribed(
     assert requests(registry, method="GET", path="/a", status="200") == 2
 
 
+async def test_an_app_that_ends_its_response_twice_is_counted_once() -> None:
+    """A careless app (or one whose server tolerates it) must not inflate the counts."""
+
+    class Twice:  # an ASGI app, not a request handler
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+            await send({"type": "http.response.body", "body": b"again"})
+
+    app, registry = make_app(Route("/twice", Twice()))
+    result = await call(app, "/twice")
+    assert result.status == 200
+    assert requests(registry, method="GET", path="/twice", status="200") == 1
+    labels = {"service": SERVICE, "method": "GET", "path": "/twice"}
+    assert sample(registry, names.RESPONSE_SIZE + "_count", **labels) == 1
+    assert sample(registry, names.RESPONSE_SIZE + "_sum", **labels) == 2
+
+
 # Property: whatever method, path and status arrive, the labels stay within the app's
 # route templates plus the two sentinels (issue 13).
 

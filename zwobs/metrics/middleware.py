@@ -130,6 +130,8 @@ class _Exchange:
                 otel_context.detach(otel_token)
             if scope_token is not None:
                 REQUEST_SCOPE.reset(scope_token)
+        if self.done:  # a second last message, from an app whose server let it through
+            return
         if message["type"] == "http.response.pathsend":
             self.response_bytes += _file_size(message.get("path", ""))
         self.middleware._finish(self)
