@@ -20,6 +20,13 @@ def test_subscribe_turns_publication_on(monkeypatch: pytest.MonkeyPatch) -> None
     assert context.READERS.subscribed is True
 
 
+def test_reading_the_scope_subscribes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A careless reader that never subscribed gets None once, then the requests that follow."""
+    monkeypatch.setattr(context.READERS, "subscribed", False)
+    assert context.current_scope() is None
+    assert context.READERS.subscribed is True
+
+
 def test_nothing_is_published_until_flags_are_imported() -> None:
     """A fresh interpreter: instrumenting an app subscribes nothing; importing flags does."""
     script = (

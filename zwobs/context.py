@@ -1,7 +1,8 @@
 """The request being handled in this task, for parts that act on its behalf.
 
-The middleware publishes it once a reader has subscribed (flags do when they
-are imported: they read the remote address and user from it); logs read
+The middleware publishes it once a reader has subscribed (``subscribe()``, or
+a first ``current_scope()``; flags subscribe when they are imported: they
+read the remote address and user from it); logs read
 nothing from it (they use the active span). Outside a request, or with no
 reader, it is None. Publishing only for readers matters under a server: the
 context variable's four updates per request cost about 1.5 us there.
@@ -41,5 +42,11 @@ def subscribe() -> None:
 
 
 def current_scope() -> Scope | None:
-    """The ASGI scope of the request handled by the current task, if any reader subscribed."""
+    """The ASGI scope of the request handled by the current task, if published.
+
+    Reading subscribes: a reader that forgot ``subscribe()`` misses only the
+    requests already in progress at its first read.
+    """
+    if not READERS.subscribed:
+        READERS.subscribed = True
     return REQUEST_SCOPE.get()
