@@ -1,11 +1,11 @@
 """The request being handled in this task, for parts that act on its behalf.
 
-The middleware publishes it once a reader has subscribed (``subscribe()``, or
-a first ``current_scope()``; flags subscribe when they are imported: they
-read the remote address and user from it); logs read
-nothing from it (they use the active span). Outside a request, or with no
-reader, it is None. Publishing only for readers matters under a server: the
-context variable's four updates per request cost about 1.5 us there.
+The middleware publishes it once a reader has subscribed: ``subscribe()``, or
+a first ``current_scope()``. Flags subscribe when imported (they read the
+remote address and user from it); logs read nothing from it (they use the
+active span). Outside a request, or with no reader, it is None. Publishing
+only for readers matters under a server: the context variable's four updates
+per request cost about 1.5 us there.
 """
 
 from __future__ import annotations
@@ -48,5 +48,5 @@ def current_scope() -> Scope | None:
     requests already in progress at its first read.
     """
     if not READERS.subscribed:
-        READERS.subscribed = True
+        subscribe()
     return REQUEST_SCOPE.get()
